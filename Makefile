@@ -1,0 +1,75 @@
+# jianfu — `make run` serves the demo district, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev browser migrate demo lint messages vendor lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	mkdir -p var
+	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo
+
+run: demo
+	@echo "jianfu: http://$(HOST):$(PORT)/"
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Headless Chromium from Debian for the browser tests (never a downloaded browser).
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! fc-list 2>/dev/null | grep -qi 'noto.*cjk'; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
+	  else \
+	    echo "Install Debian packages chromium chromium-driver fonts-noto-cjk (as root) for the browser tests." >&2; exit 1; \
+	  fi; \
+	fi
+
+test: install-dev browser
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check jianfu tests
+	$(BIN)/ruff format --check jianfu tests
+
+# Translations: extract with Django (needs GNU gettext), compile with polib (no gettext needed).
+messages: install-dev
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --no-location
+	$(BIN)/python -m jianfu.core.compile_messages
+
+# Front-end assets from the npm registry, copied into the app's static files and committed.
+vendor:
+	npm ci --no-audit --no-fund
+	cp node_modules/htmx.org/dist/htmx.min.js jianfu/static/vendor/
+	cp node_modules/@picocss/pico/css/pico.min.css jianfu/static/vendor/
+
+# Re-pin every dependency after changing requirements*.in.
+lock: $(BIN)/python
+	rm -rf $(VENV)/lock && $(PYTHON) -m venv $(VENV)/lock
+	$(VENV)/lock/bin/pip install -q -r requirements.in
+	$(VENV)/lock/bin/pip freeze --exclude pip > requirements.txt
+	$(VENV)/lock/bin/pip install -q -r requirements-dev.in
+	$(VENV)/lock/bin/pip freeze --exclude pip | grep -vxFf requirements.txt > requirements-dev.txt || true
+	sed -i '1i -r requirements.txt' requirements-dev.txt
+	rm -rf $(VENV)/lock
+
+clean:
+	rm -rf $(VENV) var/jianfu.sqlite3 var/static

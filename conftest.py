@@ -1,0 +1,131 @@
+"""The named cast every test uses: a small district with two streets, and one person per role."""
+
+import os
+from decimal import Decimal
+
+import pytest
+
+from jianfu.orgs import services
+from jianfu.orgs.models import OrgKind, Role, User
+
+CHROMIUM = os.environ.get("JIANFU_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def tree(db):
+    """区 → 2 streets → 2 communities each → 2 grids each, plus two departments."""
+    mk = services.org_create
+    district = mk(actor=None, code="D", name="测试区", kind=OrgKind.DISTRICT)
+    orgs = {"district": district}
+    for s in (1, 2):
+        street = mk(actor=None, code=f"S{s}", name=f"第{s}街道", kind=OrgKind.STREET, parent=district)
+        orgs[f"street{s}"] = street
+        for c in (1, 2):
+            community = mk(
+                actor=None,
+                code=f"S{s}C{c}",
+                name=f"街道{s}社区{c}",
+                kind=OrgKind.COMMUNITY,
+                parent=street,
+                registered_households=1000 * s + 100 * c,
+                resident_households=900 * s + 100 * c,
+                population=2800 * s,
+                office_space_m2=Decimal("300"),
+                staff_count=4,
+            )
+            orgs[f"community{s}{c}"] = community
+            for g in (1, 2):
+                orgs[f"grid{s}{c}{g}"] = mk(
+                    actor=None, code=f"S{s}C{c}G{g}", name=f"街道{s}社区{c}网格{g}", kind=OrgKind.GRID, parent=community
+                )
+    orgs["civil_affairs"] = mk(
+        actor=None, code="MZ", name="民政局", kind=OrgKind.DEPARTMENT, parent=district, is_member_unit=True
+    )
+    orgs["health"] = mk(actor=None, code="WJ", name="卫健局", kind=OrgKind.DEPARTMENT, parent=district)
+    return orgs
+
+
+def _person(username: str, role: str | None = None, org=None, **extra) -> User:
+    user = User.objects.create_user(username=username, password="Test-pass-2026", display_name=username, **extra)
+    if role:
+        services.membership_grant(actor=None, user=user, org=org, role=role)
+    return user
+
+
+@pytest.fixture
+def office(tree):
+    return _person("office", Role.OFFICE, tree["district"])
+
+
+@pytest.fixture
+def reviewer(tree):
+    return _person("reviewer", Role.REVIEWER, tree["civil_affairs"])
+
+
+@pytest.fixture
+def clerk(tree):
+    return _person("clerk", Role.CLERK, tree["health"])
+
+
+@pytest.fixture
+def street_worker(tree):
+    return _person("street", Role.STREET, tree["street1"])
+
+
+@pytest.fixture
+def community_worker(tree):
+    return _person("community", Role.COMMUNITY, tree["community11"])
+
+
+@pytest.fixture
+def grid_worker(tree):
+    return _person("grid", Role.GRID, tree["grid111"])
+
+
+@pytest.fixture
+def resident(tree):
+    return _person("resident", Role.RESIDENT, tree["community11"])
+
+
+@pytest.fixture
+def outsider(tree):
+    """A community worker of the other street."""
+    return _person("outsider", Role.COMMUNITY, tree["community21"])
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

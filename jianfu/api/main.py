@@ -1,0 +1,19 @@
+from django.http import Http404
+from ninja import NinjaAPI
+
+from jianfu.core.errors import DomainError
+from jianfu.orgs.api import router as orgs_router
+
+# docs_url=None: the interactive docs page would load Swagger UI from a CDN.
+api = NinjaAPI(title="jianfu API", version="1", urls_namespace="api", openapi_url="/schema/", docs_url=None)
+api.add_router("/v1/orgs/", orgs_router)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    return api.create_response(request, {"code": exc.code, "message": exc.message}, status=exc.status)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"code": "not_found", "message": "未找到"}, status=404)

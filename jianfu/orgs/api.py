@@ -1,0 +1,35 @@
+from decimal import Decimal
+
+from ninja import Router, Schema
+
+from jianfu.api.auth import SESSION_OR_TOKEN
+
+from . import selectors
+
+router = Router(auth=SESSION_OR_TOKEN, tags=["orgs"])
+
+
+class OrgOut(Schema):
+    code: str
+    name: str
+    kind: str
+    parent_code: str | None
+    registered_households: int
+    resident_households: int
+    population: int
+    office_space_m2: Decimal
+    staff_count: int
+
+    @staticmethod
+    def resolve_parent_code(obj) -> str | None:
+        return obj.parent.code if obj.parent_id else None
+
+
+@router.get("", response=list[OrgOut], summary="Organisations the caller reaches")
+def list_orgs(request, kind: str | None = None, q: str = ""):
+    return selectors.orgs_for_user(request.user, kinds={kind} if kind else None, search=q)
+
+
+@router.get("{code}/", response=OrgOut, summary="One organisation (404 outside the caller's reach)")
+def get_org(request, code: str):
+    return selectors.org_for_user(request.user, code)

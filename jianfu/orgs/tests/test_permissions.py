@@ -1,0 +1,55 @@
+from jianfu.orgs import selectors
+from jianfu.orgs.models import OrgKind
+from jianfu.orgs.permissions import can_manage_org, can_view_org, is_office
+
+
+def names(qs):
+    return sorted(o.name for o in qs)
+
+
+def test_a_community_worker_reaches_only_its_community_and_grids(tree, community_worker):
+    visible = selectors.orgs_for_user(community_worker)
+    assert names(visible) == ["街道1社区1", "街道1社区1网格1", "街道1社区1网格2"]
+    assert can_view_org(community_worker, tree["grid112"])
+    assert not can_view_org(community_worker, tree["community12"])
+    assert not can_view_org(community_worker, tree["street1"])
+
+
+def test_a_street_worker_reaches_all_communities_of_its_street_and_no_other(tree, street_worker):
+    communities = selectors.communities_for_user(street_worker)
+    assert names(communities) == ["街道1社区1", "街道1社区2"]
+    assert not can_view_org(street_worker, tree["community21"])
+
+
+def test_the_office_reaches_the_whole_district(tree, office):
+    assert selectors.communities_for_user(office).count() == 4
+    assert is_office(office)
+    assert can_manage_org(office, tree["grid222"])
+
+
+def test_only_the_office_manages_the_tree(tree, street_worker, community_worker, clerk):
+    for user in (street_worker, community_worker, clerk):
+        assert not is_office(user)
+        assert not can_manage_org(user, tree["community11"])
+
+
+def test_a_department_clerk_reaches_its_department_not_the_communities(tree, clerk):
+    assert names(selectors.orgs_for_user(clerk)) == ["卫健局"]
+    assert selectors.communities_for_user(clerk).count() == 0
+
+
+def test_a_user_without_role_reaches_nothing(tree, django_user_model):
+    nobody = django_user_model.objects.create_user(username="nobody", password="x-Long-pass-1")
+    assert selectors.orgs_for_user(nobody).count() == 0
+    assert not can_view_org(nobody, tree["district"])
+
+
+def test_reach_is_one_query_however_many_orgs(tree, street_worker, django_assert_num_queries):
+    street_worker = type(street_worker).objects.get(pk=street_worker.pk)
+    with django_assert_num_queries(2):  # memberships once, then the communities
+        list(selectors.communities_for_user(street_worker))
+        assert all(
+            can_view_org(street_worker, c)
+            for c in tree.values()
+            if c.kind == OrgKind.COMMUNITY and c.code.startswith("S1")
+        )
