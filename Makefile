@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev browser migrate demo lint messages vendor lock clean
+.PHONY: run test install install-dev system browser migrate demo lint messages vendor lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,19 +29,30 @@ migrate: install
 demo: migrate
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo
 
-run: demo
+run: system demo
 	@echo "jianfu: http://$(HOST):$(PORT)/"
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# Headless Chromium from Debian for the browser tests (never a downloaded browser).
-browser:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! fc-list 2>/dev/null | grep -qi 'noto.*cjk'; then \
+# Debian packages: Pango and CJK fonts for PDFs (WeasyPrint); Chromium for the browser tests
+# (never a downloaded browser). Installed with apt when missing and running as root.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
+BROWSER_PACKAGES := chromium chromium-driver
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
+	    echo "installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "Install Debian packages chromium chromium-driver fonts-noto-cjk (as root) for the browser tests." >&2; exit 1; \
+	    echo "Please install these Debian packages as root:$$missing" >&2; exit 1; \
 	  fi; \
 	fi
+endef
+
+system:
+	$(call apt_install,$(SYSTEM_PACKAGES))
+
+browser:
+	$(call apt_install,$(SYSTEM_PACKAGES) $(BROWSER_PACKAGES))
 
 test: install-dev browser
 	$(BIN)/pytest $(PYTEST_ARGS)

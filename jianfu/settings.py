@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "jianfu.core",
     "jianfu.audit",
     "jianfu.orgs",
+    "jianfu.catalog",
+    "jianfu.access",
 ]
 
 MIDDLEWARE = [
@@ -193,4 +195,35 @@ JIANFU = {
     # 德城 (seed 003): a grid holds 300–500 households; a community about 3 000.
     "GRID_HOUSEHOLDS_MIN": 300,
     "GRID_HOUSEHOLDS_MAX": 500,
+    # Access (民发〔2015〕136号 and the city rules): apply 30 working days ahead, decide within 15.
+    "APPLY_AHEAD_WORKDAYS": 30,
+    "DECISION_WORKDAYS": 15,
+    "CONSULTATION_WORKDAYS": 5,
+    # Consultation may close early once this share of the consulted have answered.
+    "CONSULTATION_QUORUM": 0.5,
+    # Burden preview: worker-hours per month of delegated work one community can carry.
+    "COMMUNITY_MONTHLY_HOURS_CAP": 160,
+    # Work refused outright at submission, with the rule that says so. Patterns are matched on the
+    # application's text after folding traditional script to simplified.
+    "FORBIDDEN_WORK": [
+        {
+            "code": "revenue",
+            "rule": "民发〔2015〕136号：不得将招商引资、协税护税、经济创收等任务交由社区承担",
+            "pattern": r"招商引资|协税护税|代征.{0,4}税|经济创收|创收指标",
+        },
+        {
+            "code": "enforcement",
+            "rule": "民发〔2015〕136号：不得将社区作为行政执法、拆迁拆违、环境整治、城市管理等工作的责任主体",
+            "pattern": (
+                r"(社区|居委会)[^。；;]{0,15}(负责|承担|牵头|责任主体|具体实施)[^。；;]{0,15}"
+                r"(拆迁|拆违|违章建筑|执法|环境整治|城市管理)"
+                r"|(拆迁|拆违|执法|环境整治|城市管理)[^。；;]{0,15}(由|以)(社区|居委会)[^。；;]{0,10}(负责|承担|牵头|为责任主体)"
+            ),
+        },
+        {
+            "code": "own_duty",
+            "rule": "社区工作准入规定：部门和政府的法定职责不得转嫁社区",
+            "pattern": r"本部门的?法定职责|代替?部门(履行|履职)",
+        },
+    ],
 }

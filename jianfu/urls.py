@@ -14,6 +14,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("orgs/", include("jianfu.orgs.urls")),
     path("audit/", include("jianfu.audit.urls")),
+    path("access/", include("jianfu.access.urls")),
+    path("", include("jianfu.catalog.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

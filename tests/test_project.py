@@ -18,9 +18,39 @@ EXTERNAL = re.compile(
     r"""(?:src|href|action|srcset|data)\s*=\s*["']?\s*(?:https?:)?//(?!127\.0\.0\.1|localhost)""", re.I
 )
 CSS_EXTERNAL = re.compile(r"""url\(\s*["']?(?:https?:)?//""", re.I)
-# Sample arguments for URLs that take some; a new parameterised URL must be added here.
-SAMPLE_ARGS = {"orgs:detail": ["330282002001"]}
-POST_ONLY = {"logout", "set_language"}
+
+
+# For URLs that take arguments or need a particular role: (arguments, who looks). A new
+# parameterised URL must be added here, so that every page is rendered.
+def _application(state):
+    from jianfu.access.models import Application
+
+    return Application.objects.filter(state=state).values_list("number", flat=True).first()
+
+
+def _violation():
+    from jianfu.access.models import ViolationReport
+
+    return ViolationReport.objects.values_list("number", flat=True).first()
+
+
+SAMPLES = {
+    "orgs:detail": (lambda: ["330282002001"], "office"),
+    "access:detail": (lambda: [_application("consultation")], "office"),
+    "access:edit": (lambda: [_application("draft")], "clerk"),
+    "access:new": (lambda: [], "clerk"),
+    "access:check": (lambda: [], "community"),
+    "access:violation": (lambda: [_violation()], "office"),
+    "access:receipt": (lambda: [_violation()], "community"),
+    "catalog:year": (lambda: [2026], "office"),
+    "catalog:export_xlsx": (lambda: [2026], "office"),
+    "catalog:export_docx": (lambda: [2026], "office"),
+    "catalog:export_pdf": (lambda: [2026], "office"),
+    "catalog:list": (lambda: ["duty"], "office"),
+    "catalog:list_export": (lambda: ["negative"], "office"),
+    "catalog:list_import": (lambda: ["duty"], "office"),
+}
+POST_ONLY = {"logout", "set_language", "access:action", "access:opinion", "access:refuse", "catalog:publish"}
 
 
 def test_no_migration_is_pending(db):
@@ -46,21 +76,18 @@ def demo(db):
 
 
 def test_every_page_renders_and_references_no_external_host(client, demo):
-    client.force_login(User.objects.get(username="office"))
     urls = []
     for name in sorted(set(_named_urls())):
         if name in POST_ONLY:
             continue
-        urls.append(reverse(name, args=SAMPLE_ARGS.get(name, [])))
-    urls += [
-        "/admin/",
-        "/admin/orgs/org/",
-        "/admin/orgs/user/",
-        "/admin/audit/auditentry/",
-        "/api/schema/",
-        "/api/v1/orgs/",
-    ]
-    for url in urls:
+        args, who = SAMPLES.get(name, (lambda: [], "office"))
+        urls.append((reverse(name, args=args()), who))
+    extra = ["/admin/", "/admin/orgs/org/", "/admin/orgs/user/", "/admin/audit/auditentry/", "/admin/catalog/workitem/"]
+    extra += ["/api/schema/", "/api/v1/orgs/", "/api/v1/catalog/2026/", "/api/v1/lists/", "/api/v1/lists/negative/"]
+    extra += ["/api/v1/applications/"]
+    urls += [(url, "office") for url in extra]
+    for url, who in urls:
+        client.force_login(User.objects.get(username=who))
         response = client.get(url, follow=True)
         assert response.status_code == 200, url
         body = b"".join(response.streaming_content) if response.streaming else response.content

@@ -1,6 +1,9 @@
 from django.core.management.base import BaseCommand
 
+from jianfu.access import demo as access_demo
+from jianfu.catalog import demo as catalog_demo
 from jianfu.orgs import demo as orgs_demo
+from jianfu.orgs.models import Org
 from jianfu.orgs.spreadsheets import ROLE_NAMES
 
 
@@ -10,6 +13,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         counts = orgs_demo.load()
         self.stdout.write("demo district loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        district = Org.objects.get(code=orgs_demo.DISTRICT[0])
+        catalog = catalog_demo.load(district)
+        self.stdout.write(
+            f"catalog: {catalog['items']} work items, {catalog['catalog']} in this year's published catalog"
+        )
+        self.stdout.write(f"access: {access_demo.load(district)} applications")
         self.stdout.write("")
         self.stdout.write(f"demo accounts (password for all: {orgs_demo.DEMO_PASSWORD}):")
         for username, name, role, org in orgs_demo.DEMO_ACCOUNTS:

@@ -1,0 +1,111 @@
+"""Applications through the API: the same selectors and services as the pages, token or session auth."""
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Router, Schema, Status
+
+from jianfu.api.auth import SESSION_OR_TOKEN
+from jianfu.core.errors import PermissionDenied
+from jianfu.orgs.models import Role
+from jianfu.orgs.permissions import roots
+
+from . import selectors, services
+
+router = Router(auth=SESSION_OR_TOKEN, tags=["access"])
+
+
+class ApplicationOut(Schema):
+    number: str
+    name: str
+    kind: str
+    category: str
+    department: str
+    state: str
+    description: str
+    legal_basis: str
+    funding_yuan: int
+    frequency: str
+    hours_per_occurrence: Decimal
+    hours_per_month: Decimal
+    start_date: dt.date
+    temporary: bool
+    valid_until: dt.date | None
+    submitted_on: dt.date | None
+    decision_due: dt.date | None
+    decision: str
+    overlaps: list[dict]
+    warnings: list[str]
+
+    @staticmethod
+    def resolve_department(obj) -> str:
+        return obj.department.name
+
+    @staticmethod
+    def resolve_hours_per_month(obj) -> Decimal:
+        return obj.hours_per_month()
+
+
+class ApplicationIn(Schema):
+    name: str
+    kind: str
+    category: str
+    description: str = ""
+    reason: str = ""
+    legal_basis: str = ""
+    funding_yuan: int = 0
+    funding_channel: str = ""
+    frequency: str = "yearly"
+    occurrences_per_year: Decimal = Decimal(0)
+    hours_per_occurrence: Decimal
+    start_date: dt.date
+    temporary: bool = False
+    valid_until: dt.date | None = None
+
+
+class ActionIn(Schema):
+    reason: str = ""
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+@router.get("", response=list[ApplicationOut], summary="Applications the caller may read")
+def list_applications(request, state: str = ""):
+    return selectors.applications_for_user(request.user, state=state)
+
+
+@router.get("{number}/", response={200: ApplicationOut, 404: ErrorOut}, summary="One application")
+def get_application(request, number: str):
+    return selectors.application_for_user(request.user, number)
+
+
+@router.post("", response={201: ApplicationOut, 400: ErrorOut, 403: ErrorOut}, summary="Draft an application (clerk)")
+def create_application(request, payload: ApplicationIn):
+    departments = roots(request.user, {Role.CLERK})
+    if not departments:
+        raise PermissionDenied("只有部门经办人可以提交准入申请")
+    application = services.application_create(actor=request.user, department=departments[0], **payload.dict())
+    return Status(201, application)
+
+
+@router.post(
+    "{number}/submit/",
+    response={200: ApplicationOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Submit a draft",
+)
+def submit_application(request, number: str):
+    application = selectors.application_for_user(request.user, number)
+    return services.application_submit(actor=request.user, application=application)
+
+
+@router.post(
+    "{number}/withdraw/",
+    response={200: ApplicationOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Withdraw an application",
+)
+def withdraw_application(request, number: str, payload: ActionIn):
+    application = selectors.application_for_user(request.user, number)
+    return services.application_withdraw(actor=request.user, application=application, reason=payload.reason)

@@ -1,0 +1,193 @@
+"""Demo applications in every state, a joint meeting, and violation reports — replayed through the
+services on past dates (clock.frozen_at), so their history, deadlines and audit entries are real."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+
+from jianfu.catalog.models import Category, Frequency, ItemKind
+from jianfu.core import clock, workdays
+from jianfu.orgs.models import Org, OrgKind, User
+
+from . import services
+from .models import Application, Decision, Opinion
+
+# (name, kind, category, description, target state, submitted this many working days ago)
+APPLICATIONS = [
+    ("家庭医生签约居民信息季度核对", ItemKind.LEDGER, Category.DUTY, "每季度核对辖区家庭医生签约居民名单", "draft", 0),
+    ("社区慢性病患者随访登记", ItemKind.LEDGER, Category.ASSIST, "每月登记高血压、糖尿病患者随访情况", "submitted", 2),
+    ("居民健康素养调查问卷", ItemKind.SURVEY, Category.ASSIST, "入户发放并回收居民健康素养调查问卷", "submitted", 25),
+    ("社区卫生健康宣传月活动", ItemKind.TASK, Category.ASSIST, "组织卫生健康宣传月活动并报送照片", "returned", 6),
+    ("社区心理健康服务点", ItemKind.BODY, Category.DUTY, "在社区设立心理健康服务点并挂牌", "reviewed", 5),
+    ("老年人免费体检入户通知", ItemKind.TASK, Category.ASSIST, "通知65岁以上老人参加免费体检", "consultation", 7),
+    ("适龄儿童疫苗接种摸底", ItemKind.SURVEY, Category.ASSIST, "摸底辖区适龄儿童疫苗接种情况", "deliberation", 12),
+    ("病媒生物防制宣传", ItemKind.TASK, Category.ASSIST, "每月开展病媒生物防制宣传", "changes_requested", 14),
+    ("社区急救知识培训", ItemKind.TASK, Category.ASSIST, "每半年组织居民急救知识培训", "adjusted", 14),
+    (
+        "婴幼儿照护服务需求调查",
+        ItemKind.SURVEY,
+        Category.ASSIST,
+        "调查辖区3岁以下婴幼儿家庭照护服务需求",
+        "approved",
+        14,
+    ),
+    ("社区健康积分排名评比", ItemKind.CAMPAIGN, Category.ASSIST, "按季度对社区健康工作打分排名", "rejected", 14),
+    ("控烟志愿者招募", ItemKind.TASK, Category.ASSIST, "招募社区控烟志愿者", "withdrawn", 4),
+    ("冬季流感疫苗接种宣传", ItemKind.TASK, Category.ASSIST, "冬季流感高发期入户宣传疫苗接种", "fast_track", 3),
+]
+LEGAL_BASIS = "《中华人民共和国基本医疗卫生与健康促进法》第二十条"
+VIOLATIONS = [
+    ("市统计局", "微信群通知：请各社区于本周五前报送辖区内个体工商户用工情况统计表", "confirm"),
+    ("市商务局", "电话通知社区协助完成年度招商引资线索摸排", "confirm"),
+    ("市文化广电旅游体育局", "要求社区组织居民参加广场舞比赛并报送参赛名单", "dismiss"),
+    ("市应急管理局", "要求社区每周上报辖区企业安全生产检查台账", "open"),
+]
+
+
+def _users() -> dict[str, User]:
+    return {
+        u.username: u for u in User.objects.filter(username__in=["office", "reviewer", "clerk", "community", "street"])
+    }
+
+
+@transaction.atomic
+def load(district: Org) -> int:
+    if Application.objects.exists():
+        return Application.objects.count()
+    u = _users()
+    department = Org.objects.get(name="市卫生健康局")
+    gutang = Org.objects.get(name="古塘街道")
+    consulted = list(Org.objects.filter(kind=OrgKind.COMMUNITY, parent=gutang).order_by("path")[:4])
+    today = clock.today()
+    meeting_day = workdays.add_workdays(today, 0) - dt.timedelta(days=7)
+    with clock.frozen_at(meeting_day):
+        meeting = services.meeting_create(
+            actor=u["office"],
+            district=district,
+            title=f"{today.year}年第四次社区工作准入联席会议",
+            held_on=meeting_day,
+            minutes="审议卫生健康条线进社区事项",
+        )
+    for name, kind, category, description, target, days_ago in APPLICATIONS:
+        submitted = _workdays_before(today, days_ago)
+        with clock.frozen_at(submitted):
+            temporary = target == "fast_track"
+            application = services.application_create(
+                actor=u["clerk"],
+                department=department,
+                name=name,
+                kind=kind,
+                category=category,
+                description=description,
+                reason="落实上级卫生健康工作部署",
+                legal_basis=LEGAL_BASIS,
+                funding_yuan=2000 if category == Category.ASSIST else 0,
+                funding_channel="市财政专项" if category == Category.ASSIST else "",
+                frequency=Frequency.ONCE if kind == ItemKind.SURVEY else Frequency.MONTHLY,
+                hours_per_occurrence=Decimal("3"),
+                start_date=submitted + dt.timedelta(days=60) if temporary else workdays.add_workdays(submitted, 35),
+                temporary=temporary,
+                valid_until=submitted + dt.timedelta(days=90) if temporary else None,
+            )
+            if target == "draft":
+                continue
+            services.application_submit(actor=u["clerk"], application=application)
+        _advance(application, target, submitted, u, consulted, meeting)
+    services.escalate_overdue()
+    _violations(u)
+    return Application.objects.count()
+
+
+def _workdays_before(day: dt.date, n: int) -> dt.date:
+    while n > 0:
+        day -= dt.timedelta(days=1)
+        n -= workdays.is_workday(day)
+    return day
+
+
+def _advance(application, target, submitted, u, consulted, meeting) -> None:
+    step = submitted
+    if target == "submitted":
+        return
+    if target == "returned":
+        with clock.frozen_at(workdays.add_workdays(step, 2)):
+            services.application_return(actor=u["reviewer"], application=application, reason="请补充经费来源和活动频次")
+        return
+    if target == "withdrawn":
+        with clock.frozen_at(workdays.add_workdays(step, 1)):
+            services.application_withdraw(actor=u["clerk"], application=application, reason="与团市委项目合并")
+        return
+    if target == "fast_track":
+        with clock.frozen_at(workdays.add_workdays(step, 1)):
+            services.application_fast_track(
+                actor=u["office"], application=application, reason="流感高发，临时性项目先行准入"
+            )
+        return
+    step = workdays.add_workdays(step, 2)
+    with clock.frozen_at(step):
+        services.application_pass_review(actor=u["reviewer"], application=application, comment="初审通过")
+    if target == "reviewed":
+        return
+    step = workdays.add_workdays(step, 1)
+    with clock.frozen_at(step):
+        consultations = services.consultation_open(actor=u["office"], application=application, orgs=consulted)
+    with clock.frozen_at(workdays.add_workdays(step, 1)):
+        first = next(c for c in consultations if c.org.name == "古塘社区")
+        services.opinion_give(
+            actor=u["community"],
+            consultation=first,
+            opinion=Opinion.SUGGEST,
+            comment="建议与现有老年人台账合并，避免重复入户",
+        )
+    if target == "consultation":
+        return
+    for c in consultations[1:3]:
+        with clock.frozen_at(workdays.add_workdays(step, 2)):
+            services.opinion_give(actor=u["street"], consultation=c, opinion=Opinion.AGREE)
+    step = workdays.add_workdays(step, 3)
+    with clock.frozen_at(step):
+        services.consultation_close(actor=u["office"], application=application)
+    if target == "deliberation":
+        return
+    with clock.frozen_at(max(step, meeting.held_on)):
+        decision = {
+            "approved": Decision.APPROVE,
+            "rejected": Decision.REJECT,
+        }.get(target, Decision.APPROVE_WITH_CHANGES)
+        services.application_decide(
+            actor=u["office"],
+            application=application,
+            meeting=meeting,
+            decision=decision,
+            reason={"rejected": "与现有考核重复，属于变相排名"}.get(target, "确有必要，经费落实"),
+            changes="" if decision != Decision.APPROVE_WITH_CHANGES else "频次由每月改为每季度，表格与现有台账合并",
+        )
+    if target == "adjusted":
+        with clock.frozen_at(workdays.add_workdays(max(step, meeting.held_on), 1)):
+            services.application_adjust(
+                actor=u["clerk"], application=application, note="已改为每季度", frequency=Frequency.QUARTERLY
+            )
+
+
+def _violations(u) -> None:
+    community = Org.objects.get(name="古塘社区")
+    today = clock.today()
+    for i, (department, what, outcome) in enumerate(VIOLATIONS):
+        arrived = today - dt.timedelta(days=40 - i * 9)
+        with clock.frozen_at(arrived):
+            report = services.violation_report(
+                actor=u["community"],
+                community=community,
+                department=Org.objects.get(name=department),
+                what=what,
+                arrived_on=arrived,
+            )
+        if outcome != "open":
+            with clock.frozen_at(arrived + dt.timedelta(days=3)):
+                services.violation_decide(
+                    actor=u["office"],
+                    report=report,
+                    confirm=outcome == "confirm",
+                    note="经核实未经准入" if outcome == "confirm" else "属于居民自治活动邀请，非部门派发任务",
+                )

@@ -1,0 +1,143 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jianfu.catalog.models import Category
+from jianfu.orgs.models import CommunityType, Org, OrgKind
+
+from .models import Application, Decision, Meeting, Opinion
+
+APPLICABLE_CATEGORIES = [(c.value, c.label) for c in (Category.DUTY, Category.ASSIST, Category.CERTIFICATE)]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ApplicationForm(forms.ModelForm):
+    category = forms.ChoiceField(label=_("category"), choices=APPLICABLE_CATEGORIES)
+    scope_community_types = forms.MultipleChoiceField(
+        label=_("only these community types (empty: all)"),
+        choices=CommunityType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Application
+        fields = [
+            "name",
+            "kind",
+            "category",
+            "description",
+            "reason",
+            "legal_basis",
+            "funding_yuan",
+            "funding_channel",
+            "frequency",
+            "occurrences_per_year",
+            "hours_per_occurrence",
+            "scope_streets",
+            "scope_community_types",
+            "start_date",
+            "temporary",
+            "valid_until",
+        ]
+        widgets = {
+            "start_date": DateInput,
+            "valid_until": DateInput,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "reason": forms.Textarea(attrs={"rows": 2}),
+            "legal_basis": forms.Textarea(attrs={"rows": 2}),
+            "scope_streets": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, district: Org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope_streets"].queryset = Org.objects.filter(
+            kind__in=[OrgKind.STREET, OrgKind.TOWN], parent=district
+        ).order_by("code")
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ConsultationForm(forms.Form):
+    all_communities = forms.BooleanField(label=_("all communities of the district"), required=False)
+    orgs = forms.ModelMultipleChoiceField(
+        label=_("streets and communities to consult"),
+        queryset=Org.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    workdays = forms.IntegerField(label=_("working days to answer"), min_value=1, max_value=15, initial=5)
+
+    def __init__(self, *args, district: Org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.district = district
+        self.fields["orgs"].queryset = Org.objects.filter(
+            kind__in=[OrgKind.STREET, OrgKind.TOWN, OrgKind.COMMUNITY], path__startswith=district.path
+        ).order_by("path")
+
+    def chosen(self) -> list[Org]:
+        if self.cleaned_data["all_communities"]:
+            return list(Org.objects.filter(kind=OrgKind.COMMUNITY, path__startswith=self.district.path))
+        return list(self.cleaned_data["orgs"])
+
+
+class OpinionForm(forms.Form):
+    opinion = forms.ChoiceField(
+        label=_("opinion"),
+        choices=[(o.value, o.label) for o in (Opinion.AGREE, Opinion.SUGGEST, Opinion.DISAGREE)],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class DecisionForm(forms.Form):
+    meeting = forms.ModelChoiceField(label=_("joint meeting"), queryset=Meeting.objects.none())
+    decision = forms.ChoiceField(label=_("decision"), choices=Decision.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("reasons"), widget=forms.Textarea(attrs={"rows": 2}))
+    changes = forms.CharField(label=_("changes required"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, district: Org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = Meeting.objects.filter(district=district)
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["title", "held_on", "minutes"]
+        widgets = {"held_on": DateInput, "minutes": forms.Textarea(attrs={"rows": 3})}
+
+
+class CheckForm(forms.Form):
+    message = forms.CharField(
+        label=_("The request that reached you"),
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("Paste the message, e.g. 请各社区于周五前报送…")}),
+        max_length=2000,
+    )
+
+
+class ViolationForm(forms.Form):
+    department = forms.ModelChoiceField(label=_("department that sent it"), queryset=Org.objects.none())
+    what = forms.CharField(label=_("what arrived"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    arrived_on = forms.DateField(label=_("arrived on"), widget=DateInput)
+    evidence = forms.FileField(label=_("evidence (optional)"), required=False)
+
+    def __init__(self, *args, district: Org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Org.objects.filter(
+            kind__in=[OrgKind.DEPARTMENT, OrgKind.GROUP_ORG], parent=district
+        ).order_by("code")
+
+
+class ViolationDecisionForm(forms.Form):
+    confirm = forms.TypedChoiceField(
+        label=_("decision"),
+        choices=[("1", _("Confirm the violation")), ("0", _("Dismiss"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,220 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jianfu.catalog.models import WorkFields
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Awaiting preliminary review")
+    RETURNED = "returned", _("Returned to the department")
+    REVIEWED = "reviewed", _("Preliminary review passed")
+    CONSULTATION = "consultation", _("Consulting streets and communities")
+    DELIBERATION = "deliberation", _("Awaiting the joint meeting")
+    CHANGES_REQUESTED = "changes_requested", _("Approved with changes: awaiting the department")
+    ADJUSTED = "adjusted", _("Adjusted: awaiting the office")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+FINAL_STATES = {State.APPROVED, State.REJECTED, State.WITHDRAWN}
+# States in which the department, not the office, holds the application.
+WITH_DEPARTMENT = {State.DRAFT, State.RETURNED, State.CHANGES_REQUESTED}
+
+
+class Decision(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    APPROVE_WITH_CHANGES = "approve_with_changes", _("Approve with changes")
+    REJECT = "reject", _("Reject")
+
+
+class Meeting(models.Model):
+    """A joint-meeting session (联席会议) that deliberates several applications."""
+
+    district = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=100)
+    held_on = models.DateField(_("held on"))
+    minutes = models.TextField(_("minutes"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("joint meeting")
+        verbose_name_plural = _("joint meetings")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Application(WorkFields):
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    department = models.ForeignKey(
+        "orgs.Org", verbose_name=_("department"), on_delete=models.PROTECT, related_name="applications"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("why it must reach communities"), blank=True)
+    start_date = models.DateField(_("planned start"))
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    decision_due = models.DateField(_("decision due"), null=True, blank=True)
+    escalated_on = models.DateField(_("escalated on"), null=True, blank=True)
+    consultation_due = models.DateField(_("consultation due"), null=True, blank=True)
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("joint meeting"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    decision = models.CharField(_("decision"), max_length=24, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField(_("reasons"), blank=True)
+    required_changes = models.TextField(_("changes required"), blank=True)
+    work_item = models.OneToOneField(
+        "catalog.WorkItem", null=True, blank=True, on_delete=models.PROTECT, related_name="application"
+    )
+    burden_preview = models.JSONField(default=dict, blank=True)
+    overlaps = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("access application")
+        verbose_name_plural = _("access applications")
+        indexes = [
+            # The office's queue and the overdue sweep: open applications by due date.
+            models.Index(fields=["state", "decision_due"], name="application_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL_STATES
+
+    def is_overdue(self, today) -> bool:
+        return (
+            self.decision_due is not None
+            and not self.is_final
+            and self.state not in WITH_DEPARTMENT
+            and today > self.decision_due
+        )
+
+
+class Transition(models.Model):
+    """Append-only timeline of an application: every state change, who, why, when."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=32)
+    from_state = models.CharField(max_length=20, choices=State.choices)
+    to_state = models.CharField(max_length=20, choices=State.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=16, blank=True)
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.from_state} → {self.to_state}"
+
+
+class Opinion(models.TextChoices):
+    AGREE = "agree", _("Agree")
+    DISAGREE = "disagree", _("Disagree")
+    SUGGEST = "suggest", _("Agree with suggestions")
+    NONE = "none", _("No opinion (no answer in time)")
+
+
+class Consultation(models.Model):
+    """One consulted street or community and its opinion (征求基层意见)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="consultations")
+    org = models.ForeignKey(
+        "orgs.Org", verbose_name=_("consulted organisation"), on_delete=models.PROTECT, related_name="consultations"
+    )
+    due = models.DateField(_("answer due"))
+    opinion = models.CharField(_("opinion"), max_length=16, choices=Opinion.choices, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["org__path"]
+        constraints = [models.UniqueConstraint(fields=["application", "org"], name="consultation_unique_org")]
+
+    def __str__(self) -> str:
+        return f"{self.application.number} · {self.org}"
+
+
+def attachment_path(instance, filename: str) -> str:
+    return f"applications/{instance.application_id}/{filename}"
+
+
+class Attachment(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    name = models.CharField(_("name"), max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ViolationState(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    CONFIRMED = "confirmed", _("Confirmed violation")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+def evidence_path(instance, filename: str) -> str:
+    return f"violations/{instance.number}/{filename}"
+
+
+class ViolationReport(models.Model):
+    """Work that reached a community without approval. The reporter is never shown to the department."""
+
+    number = models.CharField(_("receipt number"), max_length=20, unique=True)
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey("orgs.Org", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        "orgs.Org", verbose_name=_("department"), on_delete=models.PROTECT, related_name="violations"
+    )
+    what = models.TextField(_("what arrived"))
+    arrived_on = models.DateField(_("arrived on"))
+    evidence = models.FileField(_("evidence"), upload_to=evidence_path, blank=True)
+    matched_item = models.ForeignKey(
+        "catalog.WorkItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(_("state"), max_length=16, choices=ViolationState.choices, default=ViolationState.REPORTED)
+    office_note = models.TextField(_("office note"), blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("violation report")
+        verbose_name_plural = _("violation reports")
+        indexes = [models.Index(fields=["department", "state"], name="violation_department_idx")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Sequence(models.Model):
+    """Gap-free yearly counters for human-readable numbers (SQ2026-0001, WG2026-0001)."""
+
+    key = models.CharField(max_length=32, primary_key=True)
+    value = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"

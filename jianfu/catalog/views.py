@@ -1,0 +1,163 @@
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jianfu.core import clock
+from jianfu.core.errors import DomainError
+from jianfu.core.tabular import XLSX_MIME, ImportRejected, read_table, xlsx_response
+from jianfu.orgs.forms import SpreadsheetUploadForm
+from jianfu.orgs.models import DEPARTMENT_KINDS, Org
+
+from . import exports, selectors, services, spreadsheets
+from .models import CatalogVersion, Category, ItemKind, ItemList
+
+
+def _attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@require_GET
+def catalog_home(request):
+    district = selectors.public_district(request.GET.get("d"))
+    year = selectors.latest_year(district)
+    if year is None:
+        return render(request, "catalog/catalog.html", {"district": district, "version": None})
+    return redirect("catalog:year", year=year)
+
+
+def _filtered(request, year: int):
+    district = selectors.public_district(request.GET.get("d"))
+    version = selectors.catalog_version(district, year, _int(request.GET.get("v")))
+    filters = {k: request.GET.get(k, "").strip() for k in ("department", "kind", "category", "q")}
+    return district, version, filters, selectors.catalog_entries(version, **filters)
+
+
+def _int(raw):
+    return int(raw) if raw and raw.isdigit() else None
+
+
+@require_GET
+def catalog_year(request, year: int):
+    district, version, filters, entries = _filtered(request, year)
+    context = {
+        "district": district,
+        "version": version,
+        "versions": CatalogVersion.objects.filter(district=district).order_by("-year", "-number"),
+        "entries": entries,
+        "filters": filters,
+        "query": request.GET.urlencode(),
+        "departments": Org.objects.filter(kind__in=DEPARTMENT_KINDS, path__startswith=district.path).order_by("code"),
+        "kinds": ItemKind.choices,
+        "categories": [c for c in Category.choices if c[0] in ("duty", "assist", "certificate")],
+        "can_publish": services.is_office_of(request.user, district) and request.user.is_authenticated,
+    }
+    if request.htmx:
+        return render(request, "catalog/catalog.html#entries", context)
+    return render(request, "catalog/catalog.html", context)
+
+
+@require_GET
+def catalog_export(request, year: int, fmt: str):
+    district, version, filters, entries = _filtered(request, year)
+    entries = list(entries)
+    name = f"{district.name}{year}年度部门工作进社区指导目录"
+    if fmt == "xlsx":
+        return _attachment(exports.to_xlsx(version, entries), f"{name}.xlsx", XLSX_MIME)
+    if fmt == "docx":
+        docx_mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        return _attachment(exports.to_docx(version, entries), f"{name}.docx", docx_mime)
+    return _attachment(exports.to_pdf(version, entries, request), f"{name}.pdf", "application/pdf")
+
+
+@require_POST
+@login_required
+def catalog_publish(request):
+    district = selectors.public_district(request.POST.get("d"))
+    year = _int(request.POST.get("year")) or clock.today().year
+    try:
+        version = services.catalog_publish(actor=request.user, district=district, year=year)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("catalog:home")
+    messages.success(request, _("Catalog %(year)s version %(n)s published.") % {"year": year, "n": version.number})
+    return redirect("catalog:year", year=year)
+
+
+@require_GET
+def catalog_diff(request):
+    district = selectors.public_district(request.GET.get("d"))
+    versions = CatalogVersion.objects.filter(district=district).order_by("-year", "-number")
+    old = versions.filter(pk=_int(request.GET.get("old"))).first()
+    new = versions.filter(pk=_int(request.GET.get("new"))).first()
+    if old is None and new is None and versions.count() >= 2:
+        new, old = versions[0], versions[1]
+    diff = services.catalog_diff(old, new) if old and new else None
+    return render(request, "catalog/diff.html", {"versions": versions, "old": old, "new": new, "diff": diff})
+
+
+@require_GET
+def list_index(request):
+    return render(request, "catalog/lists.html", {"lists": selectors.published_lists()})
+
+
+@require_GET
+def list_detail(request, code: str):
+    item_list = get_object_or_404(ItemList, code=code)
+    version, entries = selectors.list_entries(item_list)
+    district = selectors.public_district(request.GET.get("d"))
+    can_import = request.user.is_authenticated and services.is_office_of(request.user, district)
+    return render(
+        request,
+        "catalog/list_detail.html",
+        {"item_list": item_list, "version": version, "entries": entries, "can_import": can_import},
+    )
+
+
+@require_GET
+def list_export(request, code: str):
+    item_list = get_object_or_404(ItemList, code=code)
+    _, entries = selectors.list_entries(item_list)
+    return xlsx_response(
+        f"{item_list.name}.xlsx", spreadsheets.LIST_COLUMNS, spreadsheets.export_rows(entries), title=item_list.name
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def list_import(request, code: str):
+    item_list = get_object_or_404(ItemList, code=code)
+    district = selectors.public_district(request.GET.get("d"))
+    if not services.is_office_of(request.user, district):
+        raise PermissionDenied
+    form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = spreadsheets.import_list(
+                actor=request.user, item_list=item_list, district=district, table=read_table(form.cleaned_data["file"])
+            )
+        except ImportRejected as exc:
+            errors = exc.errors
+            messages.error(request, exc.message)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Imported: %(created)s added, %(updated)s changed, %(unchanged)s unchanged.")
+                % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+            )
+            return redirect("catalog:list", code=code)
+    return render(
+        request,
+        "orgs/import.html",
+        {"form": form, "errors": errors, "what": "list", "title": item_list.name, "columns": spreadsheets.LIST_COLUMNS},
+    )

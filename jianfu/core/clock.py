@@ -1,0 +1,28 @@
+"""The one source of "now" for business rules, so tests and the demo loader can set the date."""
+
+import datetime as dt
+from contextlib import contextmanager
+
+from django.utils import timezone
+
+_frozen: dt.datetime | None = None
+
+
+def now() -> dt.datetime:
+    return _frozen or timezone.now()
+
+
+def today() -> dt.date:
+    return timezone.localdate(now())
+
+
+@contextmanager
+def frozen_at(day: dt.date, hour: int = 9):
+    """Business rules see `day` inside the block (the demo replays a year's history this way)."""
+    global _frozen
+    previous = _frozen
+    _frozen = timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+    try:
+        yield
+    finally:
+        _frozen = previous
