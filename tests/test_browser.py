@@ -11,6 +11,7 @@ from jianfu.orgs.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM_ARGS_CONTEXT = {"locale": "zh-CN"}
 
 
 @pytest.fixture

@@ -10,7 +10,12 @@ APPLICABLE_CATEGORIES = [(c.value, c.label) for c in (Category.DUTY, Category.AS
 
 
 class DateInput(forms.DateInput):
+    """HTML date picker; its value must be ISO whatever the active language's date format."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class ApplicationForm(forms.ModelForm):

@@ -132,13 +132,13 @@ def application_detail(request, number: str):
         "consultations": application.consultations.select_related("org", "answered_by"),
         "my_consultations": mine,
         "opinion_form": OpinionForm(),
-        "reason_form": ReasonForm(),
+        "reason_forms": {name: ReasonForm(prefix=name) for name in ("review", "confirm", "fast_track", "return")},
         "can_edit": can_edit_application(user, application),
         "can_review": can_review(user, application),
         "is_office": can_manage_access(user, application),
         "actions": services.allowed_actions(application),
-        "consultation_form": ConsultationForm(district=district),
-        "decision_form": DecisionForm(district=district),
+        "consultation_form": ConsultationForm(district=district, prefix="consult"),
+        "decision_form": DecisionForm(district=district, prefix="decision"),
         "overdue": application.is_overdue(clock.today()),
         "quorum": services.quorum_reached(application),
     }
@@ -160,7 +160,8 @@ def _run(request, number: str, call):
 @login_required
 def application_action(request, number: str, action: str):
     user, post = request.user, request.POST
-    reason = post.get("reason", "")
+    # Each reason box on the page has its own prefix ("review-reason", "return-reason", …).
+    reason = next((v for k, v in post.items() if k == "reason" or k.endswith("-reason")), "")
 
     def call(application):
         if action == "submit":
@@ -172,7 +173,7 @@ def application_action(request, number: str, action: str):
         elif action == "pass_review":
             services.application_pass_review(actor=user, application=application, comment=reason)
         elif action == "open_consultation":
-            form = ConsultationForm(post, district=application.department.parent)
+            form = ConsultationForm(post, district=application.department.parent, prefix="consult")
             if not form.is_valid():
                 raise DomainError(_("Choose whom to consult and the working days to answer."))
             services.consultation_open(
@@ -184,7 +185,7 @@ def application_action(request, number: str, action: str):
         elif action == "close_consultation":
             services.consultation_close(actor=user, application=application)
         elif action == "decide":
-            form = DecisionForm(post, district=application.department.parent)
+            form = DecisionForm(post, district=application.department.parent, prefix="decision")
             if not form.is_valid():
                 raise DomainError(_("Choose the meeting and the decision, and give the reasons."))
             d = form.cleaned_data

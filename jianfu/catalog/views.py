@@ -58,6 +58,7 @@ def catalog_year(request, year: int):
         "kinds": ItemKind.choices,
         "categories": [c for c in Category.choices if c[0] in ("duty", "assist", "certificate")],
         "can_publish": services.is_office_of(request.user, district) and request.user.is_authenticated,
+        "publish_years": [clock.today().year, clock.today().year + 1],
     }
     if request.htmx:
         return render(request, "catalog/catalog.html#entries", context)
