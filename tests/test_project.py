@@ -28,6 +28,13 @@ def _application(state):
     return Application.objects.filter(state=state).values_list("number", flat=True).first()
 
 
+def _attachment():
+    from jianfu.access.models import Attachment
+
+    attachment = Attachment.objects.select_related("application").first()
+    return [attachment.application.number, attachment.pk]
+
+
 def _violation():
     from jianfu.access.models import ViolationReport
 
@@ -39,6 +46,7 @@ SAMPLES = {
     "access:detail": (lambda: [_application("consultation")], "office"),
     "access:edit": (lambda: [_application("draft")], "clerk"),
     "access:new": (lambda: [], "clerk"),
+    "access:attachment": (lambda: _attachment(), "clerk"),
     "access:check": (lambda: [], "community"),
     "access:violation": (lambda: [_violation()], "office"),
     "access:receipt": (lambda: [_violation()], "community"),
@@ -50,7 +58,15 @@ SAMPLES = {
     "catalog:list_export": (lambda: ["negative"], "office"),
     "catalog:list_import": (lambda: ["duty"], "office"),
 }
-POST_ONLY = {"logout", "set_language", "access:action", "access:opinion", "access:refuse", "catalog:publish"}
+POST_ONLY = {
+    "logout",
+    "set_language",
+    "access:action",
+    "access:opinion",
+    "access:refuse",
+    "access:attach",
+    "catalog:publish",
+}
 
 
 def test_no_migration_is_pending(db):

@@ -91,12 +91,22 @@ def load(district: Org) -> int:
                 valid_until=submitted + dt.timedelta(days=90) if temporary else None,
             )
             if target == "draft":
+                services.attachment_add(actor=u["clerk"], application=application, upload=_form_file(name))
                 continue
             services.application_submit(actor=u["clerk"], application=application)
         _advance(application, target, submitted, u, consulted, meeting)
     services.escalate_overdue()
     _violations(u)
     return Application.objects.count()
+
+
+def _form_file(name: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jianfu.core.tabular import XLSX_MIME, xlsx_bytes
+
+    content = xlsx_bytes(["社区", "签约居民数", "已核对数", "备注"], [["古塘社区", "", "", ""]], title="核对表")
+    return SimpleUploadedFile(f"{name}（表样）.xlsx", content, content_type=XLSX_MIME)
 
 
 def _workdays_before(day: dt.date, n: int) -> dt.date:

@@ -208,13 +208,3 @@ class ViolationReport(models.Model):
 
     def __str__(self) -> str:
         return self.number
-
-
-class Sequence(models.Model):
-    """Gap-free yearly counters for human-readable numbers (SQ2026-0001, WG2026-0001)."""
-
-    key = models.CharField(max_length=32, primary_key=True)
-    value = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.key}={self.value}"

@@ -13,17 +13,18 @@ from jianfu.catalog import services as catalog
 from jianfu.catalog.models import Category, WorkItem
 from jianfu.core import clock, workdays
 from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
+from jianfu.core.numbering import next_number
 from jianfu.orgs.models import Org, OrgKind, Role, User
 from jianfu.orgs.permissions import reaches, roots
 
 from . import burden, checks, overlap
 from .models import (
     Application,
+    Attachment,
     Consultation,
     Decision,
     Meeting,
     Opinion,
-    Sequence,
     State,
     Transition,
     ViolationReport,
@@ -80,13 +81,6 @@ EDITABLE = [
 
 def allowed_actions(application: Application) -> set[str]:
     return {a for a, (sources, _) in TRANSITIONS.items() if application.state in sources}
-
-
-def next_number(prefix: str, year: int) -> str:
-    seq, _ = Sequence.objects.select_for_update().get_or_create(key=f"{prefix}{year}")
-    seq.value += 1
-    seq.save(update_fields=["value"])
-    return f"{prefix}{year}-{seq.value:04d}"
 
 
 def _lock(application: Application) -> Application:
@@ -542,3 +536,32 @@ def violation_decide(*, actor: User, report: ViolationReport, confirm: bool, not
         reason=note,
     )
     return report
+
+
+ATTACHMENT_SUFFIXES = (".pdf", ".docx", ".doc", ".xlsx", ".xls", ".csv", ".jpg", ".jpeg", ".png", ".txt")
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+@transaction.atomic
+def attachment_add(*, actor: User, application: Application, upload) -> Attachment:
+    """Materials and forms the department attaches (the survey form, the ledger template …)."""
+    application = _lock(application)
+    _require(
+        can_edit_application(actor, application),
+        _("Only the department's clerk may attach files, while it is with them."),
+    )
+    name = upload.name or ""
+    if not name.lower().endswith(ATTACHMENT_SUFFIXES):
+        raise DomainError(_("Attach PDF, Word, Excel, CSV, text or image files."))
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise DomainError(_("An attachment may be at most 10 MB."))
+    attachment = Attachment.objects.create(application=application, file=upload, name=name, uploaded_by=actor)
+    audit.record(
+        action="application.attach",
+        actor=actor,
+        obj=application,
+        org=application.department,
+        role=Role.CLERK,
+        after={"attachment": name, "size": upload.size},
+    )
+    return attachment

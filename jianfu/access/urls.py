@@ -15,5 +15,7 @@ urlpatterns = [
     path("<str:number>/", views.application_detail, name="detail"),
     path("<str:number>/edit/", views.application_edit, name="edit"),
     path("<str:number>/opinion/<int:consultation_id>/", views.opinion, name="opinion"),
+    path("<str:number>/attach/", views.attach, name="attach"),
+    path("<str:number>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     path("<str:number>/<str:action>/", views.application_action, name="action"),
 ]

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -207,6 +208,24 @@ def application_action(request, number: str, action: str):
             raise DomainError(_("Unknown action."))
 
     return _run(request, number, call)
+
+
+@require_POST
+@login_required
+def attach(request, number: str):
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file."))
+        return redirect("access:detail", number=number)
+    return _run(request, number, lambda a: services.attachment_add(actor=request.user, application=a, upload=upload))
+
+
+@require_GET
+@login_required
+def attachment(request, number: str, attachment_id: int):
+    application = selectors.application_for_user(request.user, number)
+    item = get_object_or_404(application.attachments, pk=attachment_id)
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
 
 
 @require_POST

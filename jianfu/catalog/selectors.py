@@ -52,3 +52,19 @@ def list_entries(item_list: ItemList):
     if version is None:
         return None, []
     return version, list(version.entries.select_related("item", "item__department").order_by("position"))
+
+
+def plaque_counts(communities, *, before, today) -> list[dict]:
+    """Plaques hanging in each community on `before` (e.g. before the clean-up) and today."""
+    from .models import Plaque
+
+    rows = {c.pk: {"community": c, "before": 0, "now": 0, "unapproved": 0} for c in communities}
+    plaques = Plaque.objects.filter(community__in=rows).values("community_id", "hung_on", "removed_on", "item_id")
+    for p in plaques:
+        row = rows[p["community_id"]]
+        if p["hung_on"] <= before and (p["removed_on"] is None or p["removed_on"] > before):
+            row["before"] += 1
+        if p["hung_on"] <= today and p["removed_on"] is None:
+            row["now"] += 1
+            row["unapproved"] += p["item_id"] is None
+    return list(rows.values())

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from jianfu.audit import services as audit
 from jianfu.core import clock
 from jianfu.core.errors import DomainError, PermissionDenied
+from jianfu.core.numbering import next_number
 from jianfu.orgs.models import CommunityType, Org, OrgKind, Role, User
 from jianfu.orgs.permissions import reaches, roots
 
@@ -70,18 +71,12 @@ def _require_office(user: User | None, district: Org) -> None:
         raise PermissionDenied(_("Only the access office maintains the catalog and lists."))
 
 
-def _next_item_code(year: int) -> str:
-    from jianfu.access.services import next_number
-
-    return next_number("ZR", year)
-
-
 @transaction.atomic
 def item_from_application(*, application, actor: User | None) -> WorkItem:
     """An approved application enters the catalog as an item in force for its start year."""
     year = application.start_date.year if not application.temporary else clock.today().year
     item = WorkItem(
-        code=_next_item_code(year),
+        code=next_number("ZR", year),
         department=application.department,
         year=year,
         **{f: getattr(application, f) for f in COPIED_FROM_APPLICATION},

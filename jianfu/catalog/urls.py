@@ -11,6 +11,7 @@ urlpatterns = [
     path("catalog/<int:year>/export.xlsx", views.catalog_export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("catalog/<int:year>/export.docx", views.catalog_export, {"fmt": "docx"}, name="export_docx"),
     path("catalog/<int:year>/export.pdf", views.catalog_export, {"fmt": "pdf"}, name="export_pdf"),
+    path("plaques/", views.plaques, name="plaques"),
     path("lists/", views.list_index, name="lists"),
     path("lists/<str:code>/", views.list_detail, name="list"),
     path("lists/<str:code>/export.xlsx", views.list_export, name="list_export"),

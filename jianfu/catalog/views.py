@@ -1,3 +1,4 @@
+import datetime as dt
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from jianfu.core.errors import DomainError
 from jianfu.core.tabular import XLSX_MIME, ImportRejected, read_table, xlsx_response
 from jianfu.orgs.forms import SpreadsheetUploadForm
 from jianfu.orgs.models import DEPARTMENT_KINDS, Org
+from jianfu.orgs.selectors import communities_for_user
 
 from . import exports, selectors, services, spreadsheets
 from .models import CatalogVersion, Category, ItemKind, ItemList
@@ -162,3 +164,16 @@ def list_import(request, code: str):
         "orgs/import.html",
         {"form": form, "errors": errors, "what": "list", "title": item_list.name, "columns": spreadsheets.LIST_COLUMNS},
     )
+
+
+@require_GET
+@login_required
+def plaques(request):
+    """Work bodies and plaques per community: before the clean-up and now (seed 001: only three remain)."""
+    try:
+        before = dt.date.fromisoformat(request.GET.get("before", ""))
+    except ValueError:
+        before = clock.today().replace(year=clock.today().year - 2)
+    rows = selectors.plaque_counts(communities_for_user(request.user), before=before, today=clock.today())
+    totals = {k: sum(r[k] for r in rows) for k in ("before", "now", "unapproved")}
+    return render(request, "catalog/plaques.html", {"rows": rows, "before": before, "totals": totals})

@@ -17,3 +17,13 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'workday' if self.is_workday else 'holiday'}"
+
+
+class Sequence(models.Model):
+    """Gap-free yearly counters for human-readable numbers (SQ2026-0001, WG2026-0001, ZR2027-0001)."""
+
+    key = models.CharField(max_length=32, primary_key=True)
+    value = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"

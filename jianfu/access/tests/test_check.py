@@ -1,24 +1,15 @@
 """The "is this allowed?" check and overlap detection, on the demo district's real catalog."""
 
-import io
-
 import pytest
-from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
 
 from jianfu.access import overlap
 from jianfu.access.models import Application
 from jianfu.catalog.models import Category, ItemKind, WorkItem
 
 
-@pytest.fixture(scope="module")
-def demo_catalog(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("load_demo", stdout=io.StringIO())
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", "--noinput", stdout=io.StringIO())
-        ContentType.objects.clear_cache()
+@pytest.fixture
+def demo_catalog(demo_module, db):
+    return None
 
 
 # Twelve realistic messages as they reach a community, each about work in the demo catalog:

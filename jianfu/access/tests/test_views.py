@@ -124,3 +124,66 @@ def test_the_api_needs_a_token_and_refuses_illegal_steps_with_4xx(client, tree, 
     number = client.post("/api/v1/applications/", bad, content_type="application/json", **auth).json()["number"]
     refused = client.post(f"/api/v1/applications/{number}/submit/", **auth)
     assert refused.status_code == 400 and "民发〔2015〕136号" in refused.json()["message"]
+
+
+def test_the_decision_page_says_why_an_unfunded_assist_item_cannot_be_approved(
+    client, tree, items, clerk, reviewer, office, community_worker
+):
+    from jianfu.access import services
+    from jianfu.access.models import Opinion
+
+    application = services.application_create(
+        actor=clerk,
+        department=tree["health"],
+        name="老年人防诈骗宣传",
+        kind="task",
+        category="assist",
+        funding_yuan=0,
+        hours_per_occurrence=2,
+        start_date=START,
+        description="入户宣传防范电信诈骗",
+    )
+    services.application_submit(actor=clerk, application=application)
+    services.application_pass_review(actor=reviewer, application=application)
+    (consultation,) = services.consultation_open(actor=office, application=application, orgs=[tree["community11"]])
+    services.opinion_give(actor=community_worker, consultation=consultation, opinion=Opinion.AGREE)
+    services.consultation_close(actor=office, application=application)
+    meeting = services.meeting_create(
+        actor=office, district=tree["district"], title="联席会议", held_on=dt.date(2026, 3, 2)
+    )
+    client.force_login(office)
+    response = client.post(
+        f"/access/{application.number}/decide/",
+        {"decision-meeting": meeting.pk, "decision-decision": "approve", "decision-reason": "同意"},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "费随事转" in body and "待联席会议审议" in body
+
+
+def test_a_clerk_attaches_a_form_and_readers_download_it(client, tree, items, clerk, outsider):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jianfu.access import services
+
+    application = services.application_create(
+        actor=clerk,
+        department=tree["health"],
+        name="x台账",
+        kind="ledger",
+        category="duty",
+        legal_basis="某法",
+        hours_per_occurrence=1,
+        start_date=START,
+    )
+    client.force_login(clerk)
+    client.post(f"/access/{application.number}/attach/", {"file": SimpleUploadedFile("表样.xlsx", b"PK\x03\x04data")})
+    bad = client.post(
+        f"/access/{application.number}/attach/", {"file": SimpleUploadedFile("病毒.exe", b"MZ")}, follow=True
+    )
+    assert "PDF" in bad.content.decode()
+    (attachment,) = application.attachments.all()
+    response = client.get(f"/access/{application.number}/attachments/{attachment.pk}/")
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"PK\x03\x04data"
+    client.force_login(outsider)
+    assert client.get(f"/access/{application.number}/attachments/{attachment.pk}/").status_code == 404

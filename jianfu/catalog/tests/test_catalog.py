@@ -99,3 +99,11 @@ def test_temporary_items_leave_the_next_publication_after_expiry(items, office, 
         .entries.filter(code="I1")
         .exists()
     )
+
+
+def test_the_openapi_schema_validates(client, db):
+    from openapi_spec_validator import validate
+
+    schema = client.get("/api/schema/").json()
+    validate(schema)
+    assert {"/api/v1/catalog/{year}/", "/api/v1/lists/", "/api/v1/lists/{code}/"} <= set(schema["paths"])

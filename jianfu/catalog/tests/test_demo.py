@@ -10,8 +10,8 @@ from jianfu.core import clock
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=io.StringIO())
+def demo(demo_module, db):
+    """Read-only tests share one load; the one that loads again runs inside its own transaction."""
 
 
 def test_the_demo_has_a_published_catalog_of_about_90_items_of_every_kind(demo):
@@ -50,3 +50,17 @@ def test_loading_again_changes_nothing(demo):
     assert (Application.objects.count(), CatalogVersion.objects.count(), Plaque.objects.count()) == before
     assert verify().ok
     assert Category.ASSIST in set(Application.objects.values_list("category", flat=True))
+
+
+def test_the_plaque_page_counts_before_and_after_the_clean_up(client, demo):
+    from jianfu.orgs.models import User
+
+    client.force_login(User.objects.get(username="street"))  # 古塘街道: 10 communities
+    body = client.get("/plaques/", {"before": "2025-01-01"}).content.decode()
+    before = Plaque.objects.filter(community__parent__name="古塘街道").count()
+    assert f"<th>{before}</th>" in body and "<th>30</th>" in body and "<th>0</th>" in body
+
+
+def test_the_timer_command_escalates_once(demo, capsys):
+    call_command("run_timers")
+    assert "applications escalated: 0" in capsys.readouterr().out  # the demo loader already swept
