@@ -45,11 +45,13 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "csp",
+    "simple_history",
     "jianfu.core",
     "jianfu.audit",
     "jianfu.orgs",
     "jianfu.catalog",
     "jianfu.access",
+    "jianfu.registry",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +67,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "jianfu.urls"
@@ -227,3 +230,6 @@ JIANFU = {
         },
     ],
 }
+
+# Keys that encrypt ID numbers and phones at rest (comma-separated base64; first encrypts, all decrypt).
+PII_KEYS = [k for k in env("JIANFU_PII_KEYS").split(",") if k]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("orgs/", include("jianfu.orgs.urls")),
     path("audit/", include("jianfu.audit.urls")),
     path("access/", include("jianfu.access.urls")),
+    path("registry/", include("jianfu.registry.urls")),
     path("", include("jianfu.catalog.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

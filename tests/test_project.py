@@ -35,6 +35,12 @@ def _attachment():
     return [attachment.application.number, attachment.pk]
 
 
+def _person():
+    from jianfu.registry.models import Person
+
+    return Person.objects.filter(community__name="古塘社区").values_list("pk", flat=True).first()
+
+
 def _violation():
     from jianfu.access.models import ViolationReport
 
@@ -51,6 +57,8 @@ SAMPLES = {
     "access:violation": (lambda: [_violation()], "office"),
     "access:receipt": (lambda: [_violation()], "community"),
     "catalog:year": (lambda: [2026], "office"),
+    "registry:person": (lambda: [_person()], "community"),
+    "registry:grid": (lambda: [], "grid"),
     "catalog:export_xlsx": (lambda: [2026], "office"),
     "catalog:export_docx": (lambda: [2026], "office"),
     "catalog:export_pdf": (lambda: [2026], "office"),
@@ -66,6 +74,8 @@ POST_ONLY = {
     "access:refuse",
     "access:attach",
     "catalog:publish",
+    "registry:reveal",
+    "registry:person_edit",
 }
 
 

@@ -1,3 +1,5 @@
+import os
+
 from django.core.management.base import BaseCommand
 
 from jianfu.access import demo as access_demo
@@ -5,10 +7,19 @@ from jianfu.catalog import demo as catalog_demo
 from jianfu.orgs import demo as orgs_demo
 from jianfu.orgs.models import Org
 from jianfu.orgs.spreadsheets import ROLE_NAMES
+from jianfu.registry import demo as registry_demo
 
 
 class Command(BaseCommand):
     help = "Load the demo district (慈溪, seed 002) and one demo account per role. Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--registry",
+            choices=["full", "sample", "none"],
+            help="base registry scale: full (≈202 000 people), sample (古塘 and 旦苑 only) or none; "
+            "default from JIANFU_DEMO_REGISTRY, else full",
+        )
 
     def handle(self, *args, **options):
         counts = orgs_demo.load()
@@ -19,6 +30,9 @@ class Command(BaseCommand):
             f"catalog: {catalog['items']} work items, {catalog['catalog']} in this year's published catalog"
         )
         self.stdout.write(f"access: {access_demo.load(district)} applications")
+        scale = options["registry"] or os.environ.get("JIANFU_DEMO_REGISTRY", "full")
+        self.stdout.write(f"registry ({scale}): generating people, houses and units …")
+        self.stdout.write(f"registry: {registry_demo.load(district, scale)} people added")
         self.stdout.write("")
         self.stdout.write(f"demo accounts (password for all: {orgs_demo.DEMO_PASSWORD}):")
         for username, name, role, org in orgs_demo.DEMO_ACCOUNTS:

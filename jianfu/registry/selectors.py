@@ -1,0 +1,77 @@
+"""Figures derived from the registry (never typed) and what each user may read of it."""
+
+import datetime as dt
+
+from django.db.models import Count, Q, QuerySet
+
+from jianfu.core import clock
+from jianfu.orgs.models import Org
+
+from .models import House, HouseUse, Person, PersonTag, Unit
+from .permissions import people_q, visible_tag_ids
+
+AGE_BANDS = [(0, 17), (18, 34), (35, 59), (60, 79), (80, None)]
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_band_q(low: int, high: int | None, on: dt.date) -> Q:
+    q = Q(birth_date__lte=years_before(on, low))
+    if high is not None:
+        q &= Q(birth_date__gt=years_before(on, high + 1))
+    return q
+
+
+def band_label(low: int, high: int | None) -> str:
+    return f"{low}+" if high is None else f"{low}-{high}"
+
+
+def figures(org: Org, on: dt.date | None = None) -> dict:
+    """Counts for a grid, community, street or district: people by age band, sex and tag;
+    registered versus resident households; 人户分离 both ways; rented houses; units by kind."""
+    on = on or clock.today()
+    people = Person.objects.filter(org_path__startswith=org.path)
+    aggregates = {f"age_{band_label(lo, hi)}": Count("pk", filter=age_band_q(lo, hi, on)) for lo, hi in AGE_BANDS}
+    aggregates |= {
+        "people": Count("pk"),
+        "male": Count("pk", filter=Q(gender="M")),
+        "female": Count("pk", filter=Q(gender="F")),
+        "resident_households": Count("address", distinct=True),
+        "registered_elsewhere": Count(
+            "pk", filter=~Q(hukou_community__path__startswith=org.path) | Q(hukou_community__isnull=True)
+        ),
+    }
+    result = people.aggregate(**aggregates)
+    registered = Person.objects.filter(hukou_community__path__startswith=org.path)
+    result["registered_households"] = (
+        registered.exclude(hukou_household="").values("hukou_household").distinct().count()
+    )
+    result["living_elsewhere"] = registered.exclude(org_path__startswith=org.path).count()
+    result["tags"] = dict(
+        PersonTag.objects.filter(person__org_path__startswith=org.path, until__isnull=True)
+        .values_list("tag__code")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    result["rented_houses"] = House.objects.filter(address__org_path__startswith=org.path, use=HouseUse.RENTED).count()
+    result["units"] = dict(
+        Unit.objects.filter(org_path__startswith=org.path).values_list("kind").annotate(n=Count("pk")).order_by()
+    )
+    result["age_bands"] = [(band_label(lo, hi), result.pop(f"age_{band_label(lo, hi)}")) for lo, hi in AGE_BANDS]
+    return result
+
+
+def people_for_user(user, *, org: Org | None = None, tag: str = "", search: str = "") -> QuerySet[Person]:
+    qs = Person.objects.filter(people_q(user))
+    if org is not None:
+        qs = qs.filter(org_path__startswith=org.path)
+    if tag:
+        qs = qs.filter(tags__tag__code=tag, tags__until__isnull=True, tags__tag_id__in=visible_tag_ids(user))
+    if search:
+        qs = qs.filter(name__contains=search)
+    return qs.select_related("address", "community", "grid").distinct().order_by("org_path", "address__key", "pk")

@@ -1,0 +1,155 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jianfu.core.errors import DomainError
+from jianfu.core.tabular import ImportRejected, read_table
+from jianfu.orgs.forms import SpreadsheetUploadForm
+from jianfu.orgs.models import OrgKind, Role
+from jianfu.orgs.permissions import roots
+from jianfu.orgs.selectors import orgs_for_user
+
+from . import importing, selectors, services
+from .models import Person, Relation, Tag
+from .permissions import can_edit_person, can_read_registry, can_reveal, people_q, visible_tag_ids
+
+AREA_ROLES = {Role.OFFICE, Role.STREET, Role.COMMUNITY, Role.GRID}
+
+
+def _require_reader(user) -> None:
+    if not can_read_registry(user):
+        raise PermissionDenied
+
+
+@require_GET
+@login_required
+def overview(request):
+    areas = orgs_for_user(
+        request.user, kinds={OrgKind.DISTRICT, OrgKind.STREET, OrgKind.TOWN, OrgKind.COMMUNITY, OrgKind.GRID}
+    )
+    if not areas.exists():
+        raise PermissionDenied
+    org = areas.filter(code=request.GET.get("org", "")).first() or areas.first()
+    tags = {t.code: t.name for t in Tag.objects.all()}
+    figures = selectors.figures(org)
+    figures["tags"] = [(tags.get(code, code), n) for code, n in sorted(figures["tags"].items())]
+    return render(request, "registry/overview.html", {"org": org, "areas": areas[:500], "figures": figures})
+
+
+def _person_for_user(user, pk: int) -> Person:
+    person = (
+        Person.objects.filter(people_q(user), pk=pk)
+        .select_related("address", "community", "grid", "hukou_community")
+        .first()
+    )
+    if person is None:
+        raise Http404
+    return person
+
+
+@require_GET
+@login_required
+def people(request):
+    _require_reader(request.user)
+    tag = request.GET.get("tag", "")
+    search = request.GET.get("q", "").strip()
+    qs = selectors.people_for_user(request.user, tag=tag, search=search)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    tags = Tag.objects.filter(pk__in=visible_tag_ids(request.user))
+    context = {"page": page, "tags": tags, "tag": tag, "search": search}
+    if request.htmx:
+        return render(request, "registry/people.html#people-table", context)
+    return render(request, "registry/people.html", context)
+
+
+@require_GET
+@login_required
+def person(request, pk: int):
+    person = _person_for_user(request.user, pk)
+    visible = visible_tag_ids(request.user)
+    return render(
+        request,
+        "registry/person.html",
+        {
+            "person": person,
+            "tags": person.tags.filter(tag_id__in=visible, until__isnull=True).select_related("tag"),
+            "can_reveal": can_reveal(request.user, person),
+            "can_edit": can_edit_person(request.user, person),
+            "relations": Relation.choices,
+            "history": person.history.select_related("history_user").order_by("-history_date")[:20],
+        },
+    )
+
+
+@require_POST
+@login_required
+def reveal(request, pk: int, field: str):
+    person = _person_for_user(request.user, pk)
+    try:
+        value = services.person_reveal(
+            actor=request.user, person=person, field=field, reason=request.POST.get("reason", "")
+        )
+    except DomainError as exc:
+        return render(
+            request, "registry/person.html#revealed", {"error": exc.message, "field": field}, status=exc.status
+        )
+    return render(request, "registry/person.html#revealed", {"value": value, "field": field})
+
+
+@require_POST
+@login_required
+def person_edit(request, pk: int):
+    person = _person_for_user(request.user, pk)
+    changes = {k: request.POST[k] for k in ("phone", "relation") if k in request.POST}
+    try:
+        services.person_update(actor=request.user, person=person, **changes)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("registry:person", pk=pk)
+
+
+@require_GET
+@login_required
+def my_grid(request):
+    """Phone-first: the grid worker's addresses and who lives there."""
+    grids = [o for o in roots(request.user, {Role.GRID})]
+    if not grids:
+        raise PermissionDenied
+    grid = grids[0]
+    residents = Person.objects.filter(grid=grid).select_related("address").order_by("address__key", "relation")
+    by_address: dict = {}
+    for p in residents:
+        by_address.setdefault(p.address, []).append(p)
+    return render(request, "registry/grid.html", {"grid": grid, "by_address": by_address})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def import_people(request):
+    if not roots(request.user, {Role.OFFICE, Role.COMMUNITY, Role.GRID}) and not request.user.is_superuser:
+        raise PermissionDenied
+    form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
+    errors, result = [], None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = importing.import_people(
+                actor=request.user, table=read_table(upload), dry_run="preview" in request.POST, filename=upload.name
+            )
+        except ImportRejected as exc:
+            errors = exc.errors
+            messages.error(request, exc.message)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "registry/import.html",
+        {"form": form, "errors": errors, "result": result, "columns": importing.PEOPLE_COLUMNS},
+    )
