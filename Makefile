@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev system browser migrate demo lint messages vendor lock clean
+.PHONY: run test install install-dev system browser migrate demo lint messages vendor lock bench-registry clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,10 @@ lock: $(BIN)/python
 	$(VENV)/lock/bin/pip freeze --exclude pip | grep -vxFf requirements.txt > requirements-dev.txt || true
 	sed -i '1i -r requirements.txt' requirements-dev.txt
 	rm -rf $(VENV)/lock
+
+# Benchmarks print ratios against a bound measured in the same run (bench/README.md).
+bench-registry: install-dev
+	$(BIN)/python bench/registry_demo.py
 
 clean:
 	rm -rf $(VENV) var/jianfu.sqlite3 var/static

@@ -76,6 +76,9 @@ POST_ONLY = {
     "catalog:publish",
     "registry:reveal",
     "registry:person_edit",
+    "registry:export_decide",
+    # A file download that exists only after the office approved an export: test_exports covers it.
+    "registry:export_download",
 }
 
 
@@ -108,7 +111,14 @@ def test_every_page_renders_and_references_no_external_host(client, demo):
             continue
         args, who = SAMPLES.get(name, (lambda: [], "office"))
         urls.append((reverse(name, args=args()), who))
-    extra = ["/admin/", "/admin/orgs/org/", "/admin/orgs/user/", "/admin/audit/auditentry/", "/admin/catalog/workitem/"]
+    extra = [
+        "/admin/",
+        "/admin/orgs/org/",
+        "/admin/orgs/user/",
+        "/admin/audit/auditentry/",
+        "/admin/catalog/workitem/",
+        "/admin/registry/tag/",
+    ]
     extra += ["/api/schema/", "/api/v1/orgs/", "/api/v1/catalog/2026/", "/api/v1/lists/", "/api/v1/lists/negative/"]
     extra += ["/api/v1/applications/"]
     urls += [(url, "office") for url in extra]

@@ -29,12 +29,14 @@ def _index(queryset, *, names_only: bool = False) -> SimilarityIndex:
     return index
 
 
-def _in_force():
-    return WorkItem.objects.filter(WorkItem.in_force_q(clock.today()))
+def _in_force(district=None):
+    qs = WorkItem.objects.filter(WorkItem.in_force_q(clock.today()))
+    return qs.filter(department__path__startswith=district.path) if district is not None else qs
 
 
-def _negative():
-    return WorkItem.objects.filter(category=Category.NEGATIVE)
+def _negative(district=None):
+    qs = WorkItem.objects.filter(category=Category.NEGATIVE)
+    return qs.filter(department__path__startswith=district.path) if district is not None else qs
 
 
 def similar_items(application, limit: int = 5) -> list[dict]:
@@ -64,9 +66,9 @@ def negative_list_match(application) -> tuple[WorkItem, float] | None:
     return WorkItem.objects.select_related("department").get(pk=hits[0][0]), hits[0][1]
 
 
-def request_match(message: str) -> tuple[WorkItem, float] | None:
+def request_match(message: str, district=None) -> tuple[WorkItem, float] | None:
     hit = match_request(
-        _index(_in_force().order_by("pk"), names_only=True), message, threshold=DEFAULT_REQUEST_THRESHOLD
+        _index(_in_force(district).order_by("pk"), names_only=True), message, threshold=DEFAULT_REQUEST_THRESHOLD
     )
     if hit is None:
         return None
@@ -80,12 +82,12 @@ class CheckResult:
     score: float = 0.0
 
 
-def check_request(message: str) -> CheckResult:
-    """What a community worker sees after pasting a request that just reached them."""
+def check_request(message: str, district=None) -> CheckResult:
+    """What a community worker sees after pasting a request that just reached them (their district's catalog)."""
     negative = match_request(
-        _index(_negative().order_by("pk"), names_only=True), message, threshold=DEFAULT_REQUEST_THRESHOLD
+        _index(_negative(district).order_by("pk"), names_only=True), message, threshold=DEFAULT_REQUEST_THRESHOLD
     )
-    allowed = request_match(message)
+    allowed = request_match(message, district)
     if negative and (allowed is None or negative[1] > allowed[1]):
         return CheckResult("negative", WorkItem.objects.select_related("department").get(pk=negative[0]), negative[1])
     if allowed:

@@ -90,7 +90,20 @@ def can_view_application(user, application: Application) -> bool:
 
 @rules.predicate
 def can_report_violation(user) -> bool:
-    return bool(roots(user, WORKER_ROLES))
+    """Community and grid workers report work that reached their community."""
+    return bool(roots(user, {Role.COMMUNITY, Role.GRID}))
+
+
+def reporting_community(user):
+    """The community a worker reports for: their own, or their grid's."""
+    for org in roots(user, {Role.COMMUNITY, Role.GRID}):
+        return org if org.kind == "community" else org.parent
+    return None
+
+
+@rules.predicate
+def can_report_for(user, community) -> bool:
+    return community is not None and reporting_community(user) == community
 
 
 @rules.predicate
@@ -105,4 +118,5 @@ rules.add_perm("access.review", can_review)
 rules.add_perm("access.give_opinion", can_give_opinion)
 rules.add_perm("access.view_application", can_view_application)
 rules.add_perm("access.report_violation", can_report_violation)
+rules.add_perm("access.check_request", is_worker)
 rules.add_perm("access.decide_violation", can_decide_violation)

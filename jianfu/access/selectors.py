@@ -43,7 +43,9 @@ def violations_for_user(user) -> QuerySet[ViolationReport]:
         q |= Q(department=root, state=ViolationState.CONFIRMED)
     if user.is_superuser:
         q = Q()
-    return ViolationReport.objects.filter(q).select_related("department", "community").order_by("-created_at")
+    return (
+        ViolationReport.objects.filter(q).select_related("department", "community", "reporter").order_by("-created_at")
+    )
 
 
 def violation_for_user(user, number: str) -> ViolationReport:

@@ -4,6 +4,7 @@ the application, checking the state against the transition table, applying it an
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,6 +37,7 @@ from .permissions import (
     can_edit_application,
     can_give_opinion,
     can_manage_access,
+    can_report_for,
     can_report_violation,
     can_review,
 )
@@ -128,16 +130,32 @@ def _require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
-@transaction.atomic
-def application_create(*, actor: User, department: Org, scope_streets: list[Org] = (), **fields) -> Application:
-    _require(can_apply_for(actor, department), _("Only a clerk of the department may apply for it."))
+APPLICABLE_CATEGORIES = {Category.DUTY, Category.ASSIST, Category.CERTIFICATE}
+
+
+def _check_fields(fields: dict) -> None:
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise DomainError(f"unknown fields: {', '.join(sorted(unknown))}")
+    if "category" in fields and fields["category"] not in APPLICABLE_CATEGORIES:
+        raise DomainError(_("Apply for a lawful duty, an assistance item or a certificate."))
+
+
+def _full_clean(application: Application, **kwargs) -> None:
+    try:
+        application.full_clean(**kwargs)
+    except ValidationError as exc:
+        raise DomainError("；".join(exc.messages), code="invalid") from exc
+
+
+@transaction.atomic
+def application_create(*, actor: User, department: Org, scope_streets: list[Org] = (), **fields) -> Application:
+    _require(can_apply_for(actor, department), _("Only a clerk of the department may apply for it."))
+    _check_fields(fields)
     application = Application(
         department=department, created_by=actor, number=next_number("SQ", clock.today().year), **fields
     )
-    application.full_clean(exclude=["number"])
+    _full_clean(application, exclude=["number"])
     application.save()
     application.scope_streets.set(scope_streets)
     audit.record(
@@ -157,13 +175,11 @@ def application_update(*, actor: User, application: Application, scope_streets=N
     _require(
         can_edit_application(actor, application), _("Only the department's clerk may edit it, while it is with them.")
     )
-    unknown = set(fields) - set(EDITABLE)
-    if unknown:
-        raise DomainError(f"unknown fields: {', '.join(sorted(unknown))}")
+    _check_fields(fields)
     before = audit.snapshot(application, EDITABLE)
     for name, value in fields.items():
         setattr(application, name, value)
-    application.full_clean()
+    _full_clean(application)
     application.save()
     if scope_streets is not None:
         application.scope_streets.set(scope_streets)
@@ -209,6 +225,13 @@ def application_submit(*, actor: User, application: Application) -> Application:
     application.submitted_on = today
     application.decision_due = workdays.add_workdays(today, settings.JIANFU["DECISION_WORKDAYS"])
     application.escalated_on = None
+    _assess(application, today)
+    _apply(application, "submit", actor=actor, role=Role.CLERK)
+    return application
+
+
+def _assess(application: Application, today) -> None:
+    """What the reviewers and the meeting see: similar items, the burden preview, warnings."""
     application.overlaps = overlap.similar_items(application)
     application.burden_preview = burden.preview(application, _district(application), today)
     application.warnings = []
@@ -219,8 +242,6 @@ def application_submit(*, actor: User, application: Application) -> Application:
             _("%(n)s communities would go over the cap of %(cap)s hours a month.")
             % {"n": len(application.burden_preview["over_cap"]), "cap": application.burden_preview["cap"]}
         )
-    _apply(application, "submit", actor=actor, role=Role.CLERK)
-    return application
 
 
 @transaction.atomic
@@ -258,6 +279,8 @@ def consultation_open(
     days = workdays_to_answer or settings.JIANFU["CONSULTATION_WORKDAYS"]
     due = workdays.add_workdays(clock.today(), days)
     application.consultation_due = due
+    # A new round after a return replaces the earlier one (its opinions stay in the audit trail).
+    application.consultations.all().delete()
     consultations = [Consultation.objects.create(application=application, org=o, due=due) for o in orgs]
     _apply(
         application,
@@ -388,6 +411,11 @@ def application_adjust(*, actor: User, application: Application, note: str, **fi
     if fields:
         application_update(actor=actor, application=application, **fields)
         application.refresh_from_db()
+    refused = checks.forbidden_work(application)
+    negative = overlap.negative_list_match(application)
+    if refused or negative:
+        raise DomainError("；".join(refusal_reasons(application, clock.today())), code="refused_at_submission")
+    _assess(application, clock.today())
     _apply(application, "adjust", actor=actor, role=Role.CLERK, reason=note)
     return application
 
@@ -486,12 +514,12 @@ ACTION_LABELS = {
 def violation_report(
     *, actor: User, community: Org, department: Org, what: str, arrived_on: dt.date, evidence=None
 ) -> ViolationReport:
-    _require(can_report_violation(actor), _("Only street, community and grid workers report violations."))
-    if community.kind != OrgKind.COMMUNITY or not reaches(actor, community):
+    _require(can_report_violation(actor), _("Only community and grid workers report violations."))
+    if not can_report_for(actor, community):
         raise PermissionDenied(_("You may report only for your own community."))
     if not what.strip():
         raise DomainError(_("Describe the work that arrived."))
-    match = overlap.request_match(what)
+    match = overlap.request_match(what, district=community.parent.parent)
     report = ViolationReport(
         number=next_number("WG", clock.today().year),
         reporter=actor,

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jianfu.core import clock
 from jianfu.core.errors import DomainError
-from jianfu.orgs.models import Org, OrgKind, Role
+from jianfu.orgs.models import Org, Role
 from jianfu.orgs.permissions import roots
 
 from . import overlap, selectors, services
@@ -32,6 +32,8 @@ from .permissions import (
     can_report_violation,
     can_review,
     is_clerk,
+    is_worker,
+    reporting_community,
 )
 
 
@@ -213,6 +215,7 @@ def application_action(request, number: str, action: str):
 @require_POST
 @login_required
 def attach(request, number: str):
+    selectors.application_for_user(request.user, number)  # 404 before anything else
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("Choose a file."))
@@ -231,6 +234,7 @@ def attachment(request, number: str, attachment_id: int):
 @require_POST
 @login_required
 def opinion(request, number: str, consultation_id: int):
+    selectors.application_for_user(request.user, number)
     consultation = get_object_or_404(Consultation, pk=consultation_id, application__number=number)
     form = OpinionForm(request.POST)
     if not form.is_valid():
@@ -272,35 +276,34 @@ def meetings(request):
 @login_required
 def check(request):
     """ "Is this allowed?": a worker pastes a request and sees whether it is in force."""
-    if not can_report_violation(request.user):
+    if not is_worker(request.user):
         raise PermissionDenied
+    area = roots(request.user, {Role.COMMUNITY, Role.GRID, Role.STREET})[0]
+    district = _district_of(area)
     form = CheckForm(request.POST or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        result = overlap.check_request(form.cleaned_data["message"])
-    communities = [c for c in roots(request.user, {Role.COMMUNITY, Role.GRID, Role.STREET})]
-    district = _district_of(communities[0])
+        result = overlap.check_request(form.cleaned_data["message"], district=district)
     violation_form = ViolationForm(
         district=district,
         initial={"what": request.POST.get("message", ""), "arrived_on": clock.today()},
     )
-    context = {"form": form, "result": result, "violation_form": violation_form}
+    context = {
+        "form": form,
+        "result": result,
+        "violation_form": violation_form,
+        "can_report": can_report_violation(request.user),
+    }
     if request.htmx:
         return render(request, "access/check.html#result", context)
     return render(request, "access/check.html", context)
-
-
-def _reporting_community(user) -> Org | None:
-    for org in roots(user, {Role.COMMUNITY, Role.GRID}):
-        return org if org.kind == OrgKind.COMMUNITY else org.parent
-    return None
 
 
 @require_POST
 @login_required
 def refuse(request):
     """One click: a refusal receipt to send back, and a violation report to the office."""
-    community = _reporting_community(request.user)
+    community = reporting_community(request.user)
     if community is None:
         raise PermissionDenied
     form = ViolationForm(request.POST, request.FILES, district=_district_of(community))

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 
@@ -16,6 +17,11 @@ api.add_router("/v1/applications/", access_router)
 @api.exception_handler(DomainError)
 def domain_error(request, exc: DomainError):
     return api.create_response(request, {"code": exc.code, "message": exc.message}, status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    return api.create_response(request, {"code": "invalid", "message": "；".join(exc.messages)}, status=400)
 
 
 @api.exception_handler(Http404)

@@ -1,5 +1,6 @@
 """Lists (清单) to and from Excel. Headers and names are a fixed Chinese file format."""
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -94,7 +95,13 @@ def import_list(*, actor, item_list: ItemList, district: Org, table: Table) -> I
         for org in Org.objects.filter(kind__in=DEPARTMENT_KINDS, path__startswith=district.path)
         for key in (org.name, org.code)
     }
-    existing = {i.code: i for i in WorkItem.objects.filter(code__in=[r.values.get("编码", "") for r in table.rows])}
+    codes = [r.values.get("编码", "") for r in table.rows]
+    existing = {i.code: i for i in WorkItem.objects.filter(code__in=codes, department__path__startswith=district.path)}
+    elsewhere = set(
+        WorkItem.objects.filter(code__in=codes)
+        .exclude(department__path__startswith=district.path)
+        .values_list("code", flat=True)
+    )
     errors: list[RowError] = []
     parsed, seen = [], set()
     category = item_list.category
@@ -105,9 +112,13 @@ def import_list(*, actor, item_list: ItemList, district: Org, table: Table) -> I
             errors.append(RowError(n, "编码", _("the code is empty")))
         elif code in seen:
             errors.append(RowError(n, "编码", _("the code %(code)s appears twice") % {"code": code}))
+        elif code in elsewhere or len(code) > 32:
+            errors.append(
+                RowError(n, "编码", _("the code %(code)s is used by another district or too long") % {"code": code})
+            )
         seen.add(code)
-        if not name:
-            errors.append(RowError(n, "名称", _("the name is empty")))
+        if not name or len(name) > 200:
+            errors.append(RowError(n, "名称", _("the name is empty or longer than 200 characters")))
         kind = KIND_BY_NAME.get(v.get("类型", ""))
         if kind is None:
             errors.append(
@@ -141,7 +152,14 @@ def import_list(*, actor, item_list: ItemList, district: Org, table: Table) -> I
             errors.append(RowError(n, "法律依据", _("a lawful-duty item needs its legal basis")))
         if category == Category.ASSIST and funding <= 0:
             errors.append(RowError(n, "经费（元/年）", _("an assistance item needs funding (费随事转)")))
-        valid_until = v.get("有效期至", "") or None
+        valid_until = None
+        if v.get("有效期至", ""):
+            try:
+                valid_until = dt.date.fromisoformat(v["有效期至"].replace("/", "-"))
+            except ValueError:
+                errors.append(
+                    RowError(n, "有效期至", _("“%(value)s” is not a date (YYYY-MM-DD)") % {"value": v["有效期至"]})
+                )
         temporary = v.get("临时", "") in {"是", "Y", "1"}
         if temporary and not valid_until:
             errors.append(RowError(n, "有效期至", _("a temporary item needs an expiry date")))

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from python_calamine import CalamineError, CalamineWorkbook
 
 from .errors import DomainError
@@ -119,12 +120,24 @@ def read_table(uploaded) -> Table:
     return Table(header=header, rows=rows)
 
 
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def _as_text(sheet, value):
+    """Text that Excel would run as a formula (=, +, -, @ first) is written as plain text."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
 def xlsx_bytes(headers: list[str], rows, *, title: str = "Sheet1") -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
     sheet.append(headers)
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([_as_text(sheet, v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -2,7 +2,9 @@
 all or nothing, with a dry run that reports what would be added, updated or left unchanged."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -83,7 +85,25 @@ def _date(raw: str) -> dt.date | None:
         return None
 
 
+PROGRESS_EVERY = 1000
+
+
 def import_people(*, actor, table: Table, dry_run: bool = False, filename: str = "") -> PeopleImportResult:
+    return run_steps(import_people_steps(actor=actor, table=table, dry_run=dry_run, filename=filename))
+
+
+def run_steps(steps):
+    """Drive a step generator to its end and return its result (for callers that show no progress)."""
+    try:
+        while True:
+            next(steps)
+    except StopIteration as done:
+        return done.value
+
+
+def import_people_steps(*, actor, table: Table, dry_run: bool = False, filename: str = ""):
+    """The import as a generator of progress ("check" | "write", done, total), so a page can show
+    progress on large files while the whole import stays one transaction."""
     areas = roots(actor, IMPORT_ROLES)
     if not areas and not actor.is_superuser:
         raise PermissionDenied(_("Only the office and community or grid workers import people."))
@@ -95,7 +115,10 @@ def import_people(*, actor, table: Table, dry_run: bool = False, filename: str =
     errors: list[RowError] = []
     parsed = []
     seen: dict[str, int] = {}
-    for row in table.rows:
+    total = len(table.rows)
+    for done, row in enumerate(table.rows, start=1):
+        if done % PROGRESS_EVERY == 0:
+            yield ("check", done, total)
         v, n = row.values, row.number
         before = len(errors)
         name = v.get("姓名", "").strip()
@@ -155,13 +178,14 @@ def import_people(*, actor, table: Table, dry_run: bool = False, filename: str =
             )
     if errors:
         raise ImportRejected(errors)
+    yield ("check", total, total)
     try:
         with transaction.atomic():
-            result = _write(actor, parsed, filename)
+            result = yield from _write(actor, parsed, filename)
             if dry_run:
                 raise _DryRun(result)
-    except _DryRun as done:
-        result = done.args[0]
+    except _DryRun as stopped:
+        result = stopped.args[0]
         result.dry_run = True
     return result
 
@@ -219,9 +243,10 @@ def _write(actor, parsed: list[dict], filename: str) -> PeopleImportResult:
         person._history_user = actor
         person.save()
         result.updated += 1
-    for person in created:
-        person._history_user = actor
-    bulk_create_with_history(created, Person, batch_size=2000, default_user=actor)
+    for start in range(0, len(created), PROGRESS_EVERY):
+        batch = created[start : start + PROGRESS_EVERY]
+        bulk_create_with_history(batch, Person, batch_size=PROGRESS_EVERY, default_user=actor)
+        yield ("write", start + len(batch), len(created))
     result.created = len(created)
     audit.record(
         action="registry.import_people",
@@ -234,4 +259,178 @@ def _write(actor, parsed: list[dict], filename: str) -> PeopleImportResult:
             "new_addresses": result.new_addresses,
         },
     )
+    return result
+
+
+HOUSE_COLUMNS = ["网格编码", "地址", "用途", "建筑面积"]
+UNIT_COLUMNS = ["网格编码", "地址", "单位名称", "类型", "统一社会信用代码", "联系人", "联系电话"]
+USE_BY_NAME = {"自住": "self", "出租": "rented", "空置": "vacant", "商用": "commercial"}
+UNIT_KIND_BY_NAME = {
+    "商铺": "shop",
+    "企业": "company",
+    "社会组织": "organisation",
+    "事业单位": "institution",
+    "其他": "other",
+}
+CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+
+
+def _grid_rows(actor, table: Table, errors: list[RowError]) -> list[tuple]:
+    """(row, grid, parsed address) for each row whose grid and address are usable."""
+    areas = roots(actor, IMPORT_ROLES)
+    grids = {
+        g.code: g
+        for g in Org.objects.filter(kind=OrgKind.GRID, code__in={r.values.get("网格编码", "") for r in table.rows})
+    }
+    usable = []
+    for row in table.rows:
+        grid = grids.get(row.values.get("网格编码", ""))
+        if grid is None:
+            errors.append(
+                RowError(
+                    row.number,
+                    "网格编码",
+                    _("no grid has the code %(code)s") % {"code": row.values.get("网格编码", "")},
+                )
+            )
+        elif not actor.is_superuser and not any(grid.is_within(a) for a in areas):
+            errors.append(RowError(row.number, "网格编码", _("%(code)s is outside your area") % {"code": grid.code}))
+        elif not row.values.get("地址", "").strip():
+            errors.append(RowError(row.number, "地址", _("the address is empty")))
+        else:
+            usable.append((row, grid, parse_address(row.values["地址"])))
+    return usable
+
+
+def _addresses_for(usable: list[tuple]) -> dict:
+    """Existing or new addresses for the rows, keyed (community, key); new ones are inserted."""
+    communities = {grid.parent_id for _row, grid, _parts in usable}
+    known = {(a.community_id, a.key): a for a in Address.objects.filter(community_id__in=communities)}
+    for _row, grid, parts in usable:
+        key = (grid.parent_id, parts.key())
+        if key not in known:
+            known[key] = Address.objects.create(
+                grid=grid,
+                community_id=grid.parent_id,
+                org_path=grid.path,
+                area=parts.area,
+                building=parts.building,
+                unit=parts.unit,
+                room=parts.room,
+                key=parts.key(),
+                label=parts.label(),
+            )
+    return known
+
+
+def import_houses(*, actor, table: Table) -> ImportResult:
+    """Houses by address (one house per standard address): use and floor area."""
+    from .models import House
+
+    if not roots(actor, IMPORT_ROLES) and not actor.is_superuser:
+        raise PermissionDenied(_("Only the office and community or grid workers import people."))
+    table.require(HOUSE_COLUMNS[:3])
+    errors: list[RowError] = []
+    usable = []
+    for row, grid, parts in _grid_rows(actor, table, errors):
+        use = USE_BY_NAME.get(row.values.get("用途", ""))
+        if use is None:
+            errors.append(RowError(row.number, "用途", _("use one of %(names)s") % {"names": "、".join(USE_BY_NAME)}))
+            continue
+        area = row.values.get("建筑面积", "")
+        try:
+            area_value = Decimal(area) if area else None
+        except InvalidOperation:
+            errors.append(RowError(row.number, "建筑面积", _("“%(value)s” is not a number ≥ 0") % {"value": area}))
+            continue
+        usable.append((row, grid, parts, use, area_value))
+    if errors:
+        raise ImportRejected(errors)
+    result = ImportResult()
+    with transaction.atomic():
+        addresses = _addresses_for([(r, g, p) for r, g, p, _, _ in usable])
+        for _row, grid, parts, use, area_value in usable:
+            address = addresses[(grid.parent_id, parts.key())]
+            house = House.objects.filter(address=address).first()
+            if house is None:
+                House.objects.create(address=address, use=use, area_m2=area_value)
+                result.created += 1
+            elif (house.use, house.area_m2) != (use, area_value):
+                house.use, house.area_m2 = use, area_value
+                house._history_user = actor
+                house.save()
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        audit.record(
+            action="registry.import_houses", actor=actor, after={"created": result.created, "updated": result.updated}
+        )
+    return result
+
+
+def import_units(*, actor, table: Table) -> ImportResult:
+    """Units, matched on their unified social credit code."""
+    from .models import Unit
+
+    if not roots(actor, IMPORT_ROLES) and not actor.is_superuser:
+        raise PermissionDenied(_("Only the office and community or grid workers import people."))
+    table.require(UNIT_COLUMNS[:5])
+    errors: list[RowError] = []
+    usable, seen = [], {}
+    for row, grid, parts in _grid_rows(actor, table, errors):
+        v = row.values
+        code = v.get("统一社会信用代码", "").strip().upper()
+        kind = UNIT_KIND_BY_NAME.get(v.get("类型", ""))
+        phone = normalize_phone(v.get("联系电话", "")) if v.get("联系电话") else ""
+        problems = []
+        if not v.get("单位名称", "").strip():
+            problems.append(RowError(row.number, "单位名称", _("the name is empty")))
+        if not CREDIT_CODE.match(code):
+            problems.append(
+                RowError(row.number, "统一社会信用代码", _("not an 18-character unified social credit code"))
+            )
+        elif code in seen:
+            problems.append(
+                RowError(row.number, "统一社会信用代码", _("the same code as row %(row)s") % {"row": seen[code]})
+            )
+        if kind is None:
+            problems.append(
+                RowError(row.number, "类型", _("use one of %(names)s") % {"names": "、".join(UNIT_KIND_BY_NAME)})
+            )
+        if phone and not is_valid_phone(phone):
+            problems.append(RowError(row.number, "联系电话", _("not a valid phone number")))
+        seen.setdefault(code, row.number)
+        errors += problems
+        if not problems:
+            usable.append((row, grid, parts, code, kind, phone))
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: e.row))
+    result = ImportResult()
+    with transaction.atomic():
+        addresses = _addresses_for([(r, g, p) for r, g, p, *_ in usable])
+        existing = {u.credit_code: u for u in Unit.objects.filter(credit_code__in=[u[3] for u in usable])}
+        for row, grid, parts, code, kind, phone in usable:
+            address = addresses[(grid.parent_id, parts.key())]
+            fields = {
+                "name": row.values["单位名称"].strip(),
+                "kind": kind,
+                "address": address,
+                "org_path": address.org_path,
+                "contact": row.values.get("联系人", ""),
+                "contact_phone": phone,
+            }
+            unit = existing.get(code)
+            if unit is None:
+                Unit.objects.create(credit_code=code, **fields)
+                result.created += 1
+            elif any(getattr(unit, k) != val for k, val in fields.items()):
+                for k, val in fields.items():
+                    setattr(unit, k, val)
+                unit.save()
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        audit.record(
+            action="registry.import_units", actor=actor, after={"created": result.created, "updated": result.updated}
+        )
     return result

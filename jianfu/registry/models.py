@@ -198,3 +198,36 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ExportState(models.TextChoices):
+    REQUESTED = "requested", _("Awaiting the office")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ExportRequest(models.Model):
+    """Personal data leaves the system only with the office's approval, watermarked with who and when."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    requester = models.ForeignKey(
+        "orgs.User", verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    org = models.ForeignKey("orgs.Org", verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
+    tag = models.ForeignKey(
+        Tag, verbose_name=_("tag"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("purpose"))
+    state = models.CharField(_("state"), max_length=16, choices=ExportState.choices, default=ExportState.REQUESTED)
+    decided_by = models.ForeignKey("orgs.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(_("office note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("personal data export")
+        verbose_name_plural = _("personal data exports")
+
+    def __str__(self) -> str:
+        return self.number

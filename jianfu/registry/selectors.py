@@ -75,3 +75,11 @@ def people_for_user(user, *, org: Org | None = None, tag: str = "", search: str 
     if search:
         qs = qs.filter(name__contains=search)
     return qs.select_related("address", "community", "grid").distinct().order_by("org_path", "address__key", "pk")
+
+
+def residents_on(org: Org, day: dt.date) -> int:
+    """How many people lived in org at the end of `day`, from the change history of each person."""
+    from django.utils import timezone
+
+    moment = timezone.make_aware(dt.datetime.combine(day, dt.time.max))
+    return Person.history.as_of(moment).filter(org_path__startswith=org.path).count()

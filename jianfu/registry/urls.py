@@ -11,4 +11,7 @@ urlpatterns = [
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("grid/", views.my_grid, name="grid"),
     path("import/", views.import_people, name="import"),
+    path("exports/", views.export_list, name="exports"),
+    path("exports/<str:number>/decide/", views.export_decide, name="export_decide"),
+    path("exports/<str:number>/download/", views.export_download, name="export_download"),
 ]

@@ -2,9 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jianfu.core.errors import DomainError
@@ -14,7 +17,7 @@ from jianfu.orgs.models import OrgKind, Role
 from jianfu.orgs.permissions import roots
 from jianfu.orgs.selectors import orgs_for_user
 
-from . import importing, selectors, services
+from . import exports, importing, selectors, services
 from .models import Person, Relation, Tag
 from .permissions import can_edit_person, can_read_registry, can_reveal, people_q, visible_tag_ids
 
@@ -130,19 +133,70 @@ def my_grid(request):
     return render(request, "registry/grid.html", {"grid": grid, "by_address": by_address})
 
 
+STREAM_FROM_ROWS = 2000
+MARKER = "<!--progress-->"
+
+
+def _stream_progress(request, steps, context):
+    """Long imports: the page arrives in pieces — the form, a progress bar per thousand rows, then
+    the outcome — so the worker sees it moving. The import itself is still one transaction."""
+    page = render_to_string("registry/import.html", context | {"streaming": True, "marker": MARKER}, request)
+    head, tail = page.split(MARKER, 1)
+    labels = {"check": _("Checking rows"), "write": _("Writing")}
+
+    def chunks():
+        yield head
+        result, errors = None, []
+        try:
+            while True:
+                phase, done, total = next(steps)
+                yield f'<p>{labels[phase]} {done}/{total} <progress value="{done}" max="{total}"></progress></p>\n'
+        except StopIteration as finished:
+            result = finished.value
+        except ImportRejected as exc:
+            errors = exc.errors
+        except DomainError as exc:
+            yield f'<p class="message error">{escape(exc.message)}</p>'
+        yield render_to_string("registry/import.html#outcome", {"result": result, "errors": errors}, request)
+        yield tail
+
+    return StreamingHttpResponse(chunks(), content_type="text/html; charset=utf-8")
+
+
+IMPORTERS = {
+    "people": (gettext_lazy("people"), importing.PEOPLE_COLUMNS),
+    "houses": (gettext_lazy("houses"), importing.HOUSE_COLUMNS),
+    "units": (gettext_lazy("units"), importing.UNIT_COLUMNS),
+}
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def import_people(request):
+    """People, houses or units (?what=…); people can be previewed first."""
     if not roots(request.user, {Role.OFFICE, Role.COMMUNITY, Role.GRID}) and not request.user.is_superuser:
         raise PermissionDenied
+    what = request.GET.get("what", "people") if request.GET.get("what") in IMPORTERS else "people"
     form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
     errors, result = [], None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = importing.import_people(
-                actor=request.user, table=read_table(upload), dry_run="preview" in request.POST, filename=upload.name
-            )
+            table = read_table(upload)
+            if what == "people":
+                steps = importing.import_people_steps(
+                    actor=request.user, table=table, dry_run="preview" in request.POST, filename=upload.name
+                )
+                if len(table.rows) >= STREAM_FROM_ROWS:
+                    return _stream_progress(
+                        request,
+                        steps,
+                        {"form": form, "what": what, "importers": IMPORTERS, "columns": IMPORTERS[what][1]},
+                    )
+                result = importing.run_steps(steps)
+            else:
+                importer = importing.import_houses if what == "houses" else importing.import_units
+                result = importer(actor=request.user, table=table)
         except ImportRejected as exc:
             errors = exc.errors
             messages.error(request, exc.message)
@@ -151,5 +205,96 @@ def import_people(request):
     return render(
         request,
         "registry/import.html",
-        {"form": form, "errors": errors, "result": result, "columns": importing.PEOPLE_COLUMNS},
+        {
+            "form": form,
+            "errors": errors,
+            "result": result,
+            "columns": IMPORTERS[what][1],
+            "what": what,
+            "importers": IMPORTERS,
+        },
     )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def export_list(request):
+    _require_reader(request.user)
+    from .models import ExportRequest
+
+    areas = orgs_for_user(
+        request.user, kinds={OrgKind.DISTRICT, OrgKind.STREET, OrgKind.TOWN, OrgKind.COMMUNITY, OrgKind.GRID}
+    )
+    if request.method == "POST":
+        org = areas.filter(code=request.POST.get("org", "")).first()
+        tag = Tag.objects.filter(code=request.POST.get("tag", "")).first()
+        try:
+            if org is None:
+                raise DomainError(_("Choose an area."))
+            exports.export_request(actor=request.user, org=org, tag=tag, reason=request.POST.get("reason", ""))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Requested. The office decides; you will find the download here."))
+        return redirect("registry:exports")
+    office_districts = [r.path for r in roots(request.user, {Role.OFFICE})]
+    requests = ExportRequest.objects.select_related("org", "tag", "requester")
+    if not request.user.is_superuser:
+        from django.db.models import Q
+
+        q = Q(requester=request.user)
+        for path in office_districts:
+            q |= Q(org__path__startswith=path)
+        requests = requests.filter(q)
+    return render(
+        request,
+        "registry/exports.html",
+        {
+            "requests": requests[:200],
+            "areas": areas[:500],
+            "tags": Tag.objects.filter(pk__in=visible_tag_ids(request.user)),
+            "is_office": bool(office_districts) or request.user.is_superuser,
+        },
+    )
+
+
+@require_POST
+@login_required
+def export_decide(request, number: str):
+    from .models import ExportRequest
+
+    export = ExportRequest.objects.filter(number=number).select_related("org").first()
+    if export is None:
+        raise Http404
+    try:
+        exports.export_decide(
+            actor=request.user,
+            request=export,
+            approve=request.POST.get("approve") == "1",
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("registry:exports")
+
+
+@require_GET
+@login_required
+def export_download(request, number: str):
+    from django.http import HttpResponse
+
+    from jianfu.core.tabular import XLSX_MIME
+
+    from .models import ExportRequest
+
+    export = ExportRequest.objects.filter(number=number, requester=request.user).select_related("org", "tag").first()
+    if export is None:
+        raise Http404
+    try:
+        content = exports.export_download(actor=request.user, request=export)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("registry:exports")
+    response = HttpResponse(content, content_type=XLSX_MIME)
+    response["Content-Disposition"] = f'attachment; filename="{export.number}.xlsx"'
+    return response

@@ -229,3 +229,43 @@ def test_the_registry_demo_is_deterministic(registry):
         demo.load(registry, "sample")
         assert digest() == first
         transaction.savepoint_rollback(sid)
+
+
+def test_houses_and_units_import_all_or_nothing_and_dedup(registry):
+    from jianfu.registry.models import House, Unit
+
+    office = User.objects.get(username="office")
+    grid = Org.objects.get(name="古塘社区第一网格")
+    houses = "网格编码,地址,用途,建筑面积\n{g},测试苑1栋2单元301室,出租,88.5\n{g},测试苑１幢２單元３０１,出租,88.5\n{g},测试苑1幢2单元302,自住,90\n"
+    result = importing.import_houses(
+        actor=office, table=read_table(io.BytesIO(houses.format(g=grid.code).encode("gbk")))
+    )
+    assert (result.created, result.unchanged) == (2, 1)  # 301 written twice, two ways: one house
+    assert House.objects.get(address__label="测试苑1幢2单元301室").use == "rented"
+    units = "网格编码,地址,单位名称,类型,统一社会信用代码,联系人,联系电话\n{g},测试苑商铺1,测试便利店,商铺,91330282MA2AAAAA1X,王,13812345678\n{g},测试苑商铺2,测试面馆,饭店,91330282MA2AAAAA2X,李,\n"
+    with pytest.raises(ImportRejected) as caught:
+        importing.import_units(actor=office, table=read_table(io.BytesIO(units.format(g=grid.code).encode("gbk"))))
+    assert [(e.row, e.column) for e in caught.value.errors] == [(3, "类型")]
+    fixed = units.replace("饭店", "商铺")
+    assert (
+        importing.import_units(actor=office, table=read_table(io.BytesIO(fixed.format(g=grid.code).encode()))).created
+        == 2
+    )
+    assert (
+        importing.import_units(actor=office, table=read_table(io.BytesIO(fixed.format(g=grid.code).encode()))).unchanged
+        == 2
+    )
+    assert Unit.objects.get(credit_code="91330282MA2AAAAA1X").contact_phone == "13812345678"
+
+
+def test_a_large_import_streams_its_progress_and_its_outcome(client, registry):
+    client.force_login(User.objects.get(username="office"))
+    grid = Org.objects.get(name="古塘社区第一网格")
+    upload = _people_csv(_ten_thousand(grid)[:3000])
+    upload.name = "people.csv"
+    response = client.post("/registry/import/?what=people", {"file": upload, "preview": "1"})
+    assert response.streaming
+    body = b"".join(response.streaming_content).decode()
+    assert body.count("<progress") >= 4 and 'value="3000" max="3000"' in body
+    assert "预览" in body and "3000" in body and body.rstrip().endswith("</html>")
+    assert Person.objects.filter(name="测试0").count() == 0  # a preview writes nothing
