@@ -129,8 +129,8 @@ def test_every_page_renders_and_references_no_external_host(client, demo):
         body = b"".join(response.streaming_content) if response.streaming else response.content
         if response["Content-Type"].startswith(("text/html", "application/json")):
             text = body.decode()
+            # Match attributes, not substrings: a random CSRF token once contained "cdn".
             assert not EXTERNAL.search(text), f"{url} references another host"
-            assert "googleapis" not in text and "cdn" not in text.lower(), url
     # The anonymous home and login pages too.
     client.logout()
     for url in ("/", "/accounts/login/"):

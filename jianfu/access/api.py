@@ -11,6 +11,7 @@ from jianfu.orgs.models import Role
 from jianfu.orgs.permissions import roots
 
 from . import selectors, services
+from .permissions import can_apply_for
 
 router = Router(auth=SESSION_OR_TOKEN, tags=["access"])
 
@@ -84,7 +85,7 @@ def get_application(request, number: str):
 
 @router.post("", response={201: ApplicationOut, 400: ErrorOut, 403: ErrorOut}, summary="Draft an application (clerk)")
 def create_application(request, payload: ApplicationIn):
-    departments = roots(request.user, {Role.CLERK})
+    departments = [d for d in roots(request.user, {Role.CLERK}) if can_apply_for(request.user, d)]
     if not departments:
         raise PermissionDenied("只有部门经办人可以提交准入申请")
     application = services.application_create(actor=request.user, department=departments[0], **payload.dict())

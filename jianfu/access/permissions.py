@@ -89,6 +89,21 @@ def can_view_application(user, application: Application) -> bool:
 
 
 @rules.predicate
+def can_withdraw(user, application: Application) -> bool:
+    return reaches(user, application.department, {Role.CLERK})
+
+
+@rules.predicate
+def can_convene(user, district) -> bool:
+    return user.is_superuser or district.pk in office_districts(user)
+
+
+@rules.predicate
+def is_reporter(user, report: ViolationReport) -> bool:
+    return report.reporter_id == user.pk
+
+
+@rules.predicate
 def can_report_violation(user) -> bool:
     """Community and grid workers report work that reached their community."""
     return bool(roots(user, {Role.COMMUNITY, Role.GRID}))

@@ -16,7 +16,6 @@ from jianfu.core import clock, workdays
 from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
 from jianfu.core.numbering import next_number
 from jianfu.orgs.models import Org, OrgKind, Role, User
-from jianfu.orgs.permissions import reaches, roots
 
 from . import burden, checks, overlap
 from .models import (
@@ -33,6 +32,7 @@ from .models import (
 )
 from .permissions import (
     can_apply_for,
+    can_convene,
     can_decide_violation,
     can_edit_application,
     can_give_opinion,
@@ -40,6 +40,7 @@ from .permissions import (
     can_report_for,
     can_report_violation,
     can_review,
+    can_withdraw,
 )
 
 S = State
@@ -344,10 +345,7 @@ def consultation_close(*, actor: User | None, application: Application) -> Appli
 
 @transaction.atomic
 def meeting_create(*, actor: User, district: Org, title: str, held_on: dt.date, minutes: str = "") -> Meeting:
-    _require(
-        actor.is_superuser or district.pk in {r.pk for r in roots(actor, {Role.OFFICE})},
-        _("Only the office convenes the joint meeting."),
-    )
+    _require(can_convene(actor, district), _("Only the office convenes the joint meeting."))
     meeting = Meeting.objects.create(district=district, title=title, held_on=held_on, minutes=minutes, created_by=actor)
     audit.record(
         action="meeting.create",
@@ -453,10 +451,7 @@ def application_fast_track(*, actor: User, application: Application, reason: str
 @transaction.atomic
 def application_withdraw(*, actor: User, application: Application, reason: str = "") -> Application:
     application = _lock(application)
-    _require(
-        reaches(actor, application.department, {Role.CLERK}),
-        _("Only the department's clerk may withdraw its application."),
-    )
+    _require(can_withdraw(actor, application), _("Only the department's clerk may withdraw its application."))
     _apply(application, "withdraw", actor=actor, role=Role.CLERK, reason=reason)
     return application
 

@@ -32,6 +32,7 @@ from .permissions import (
     can_report_violation,
     can_review,
     is_clerk,
+    is_reporter,
     is_worker,
     reporting_community,
 )
@@ -322,7 +323,7 @@ def refuse(request):
 @login_required
 def receipt(request, number: str):
     report = selectors.violation_for_user(request.user, number)
-    if report.reporter_id != request.user.pk:
+    if not is_reporter(request.user, report):
         raise PermissionDenied
     return render(request, "access/receipt.html", {"report": report})
 

@@ -100,7 +100,7 @@ def item_from_application(*, application, actor: User | None) -> WorkItem:
 
 
 def _append_to_list(list_code: str, item: WorkItem) -> None:
-    item_list = ItemList.objects.filter(code=list_code).first()
+    item_list = ItemList.objects.select_for_update().filter(code=list_code).first()
     if item_list is None:
         return
     draft = item_list.versions.filter(published_at__isnull=True).first() or _new_draft(item_list)
@@ -140,6 +140,7 @@ def list_publish(*, actor: User | None, item_list: ItemList, district: Org) -> L
 def list_replace(*, actor: User | None, item_list: ItemList, district: Org, items: list[WorkItem]) -> ListVersion:
     """A new published version holding exactly these items (import, demo)."""
     _require_office(actor, district)
+    ItemList.objects.select_for_update().get(pk=item_list.pk)
     item_list.versions.filter(published_at__isnull=True).delete()
     current = item_list.current_version()
     version = ListVersion.objects.create(
@@ -197,6 +198,7 @@ def catalog_publish(*, actor: User | None, district: Org, year: int) -> CatalogV
         .prefetch_related("scope_streets")
         .order_by("department__code", "kind", "code")
     )
+    Org.objects.select_for_update().get(pk=district.pk)  # one publication at a time per district
     last = CatalogVersion.objects.filter(district=district, year=year).order_by("-number").first()
     version = CatalogVersion.objects.create(
         district=district,

@@ -61,6 +61,8 @@ def catalog_year(request, year: int):
         "categories": [c for c in Category.choices if c[0] in ("duty", "assist", "certificate")],
         "can_publish": services.is_office_of(request.user, district) and request.user.is_authenticated,
         "publish_years": [clock.today().year, clock.today().year + 1],
+        # Links and forms keep the district the visitor chose (?d=…).
+        "d": request.GET.get("d", ""),
     }
     if request.htmx:
         return render(request, "catalog/catalog.html#entries", context)
