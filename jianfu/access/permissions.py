@@ -11,10 +11,6 @@ from .models import WITH_DEPARTMENT, Application, Consultation, State, Violation
 WORKER_ROLES = {Role.STREET, Role.COMMUNITY, Role.GRID}
 
 
-def _district_id(org) -> int:
-    return int(org.path.strip("/").split("/")[0])
-
-
 def office_districts(user) -> set[int]:
     return {r.pk for r in roots(user, {Role.OFFICE})}
 
@@ -36,7 +32,7 @@ def can_manage_access(user, application: Application | None = None) -> bool:
         return True
     if application is None:
         return bool(office_districts(user))
-    return _district_id(application.department) in office_districts(user)
+    return application.department.district_id in office_districts(user)
 
 
 @rules.predicate
@@ -54,8 +50,8 @@ def can_review(user, application: Application) -> bool:
     """A reviewer of any member unit of the same district does the preliminary review."""
     if application.state != State.SUBMITTED:
         return False
-    district = _district_id(application.department)
-    return any(unit.is_member_unit and _district_id(unit) == district for unit in roots(user, {Role.REVIEWER}))
+    district = application.department.district_id
+    return any(unit.is_member_unit and unit.district_id == district for unit in roots(user, {Role.REVIEWER}))
 
 
 @rules.predicate
@@ -123,7 +119,7 @@ def can_report_for(user, community) -> bool:
 
 @rules.predicate
 def can_decide_violation(user, report: ViolationReport) -> bool:
-    return user.is_superuser or _district_id(report.community) in office_districts(user)
+    return user.is_superuser or report.community.district_id in office_districts(user)
 
 
 rules.add_perm("access.manage", can_manage_access)

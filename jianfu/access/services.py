@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from jianfu.audit import services as audit
 from jianfu.catalog import services as catalog
-from jianfu.catalog.models import Category, WorkItem
+from jianfu.catalog.models import WORK_FIELD_NAMES, Category, WorkItem
 from jianfu.core import clock, workdays
 from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
 from jianfu.core.numbering import next_number
@@ -19,6 +19,8 @@ from jianfu.orgs.models import Org, OrgKind, Role, User
 
 from . import burden, checks, overlap
 from .models import (
+    FINAL_STATES,
+    WITH_DEPARTMENT,
     Application,
     Attachment,
     Consultation,
@@ -63,23 +65,7 @@ TRANSITIONS: dict[str, tuple[set[str], str]] = {
         S.WITHDRAWN,
     ),
 }
-EDITABLE = [
-    "name",
-    "description",
-    "kind",
-    "category",
-    "legal_basis",
-    "funding_yuan",
-    "funding_channel",
-    "frequency",
-    "occurrences_per_year",
-    "hours_per_occurrence",
-    "scope_community_types",
-    "temporary",
-    "valid_until",
-    "reason",
-    "start_date",
-]
+EDITABLE = [*WORK_FIELD_NAMES, "reason", "start_date"]
 
 
 def allowed_actions(application: Application) -> set[str]:
@@ -461,7 +447,7 @@ def escalate_overdue(*, today: dt.date | None = None) -> list[Application]:
     today = today or clock.today()
     escalated = []
     candidates = Application.objects.filter(decision_due__lt=today, escalated_on__isnull=True).exclude(
-        state__in=[S.APPROVED, S.REJECTED, S.WITHDRAWN, S.DRAFT, S.RETURNED, S.CHANGES_REQUESTED]
+        state__in=FINAL_STATES | WITH_DEPARTMENT
     )
     for application in candidates:
         with transaction.atomic():

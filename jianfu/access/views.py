@@ -39,7 +39,7 @@ from .permissions import (
 
 
 def _district_of(org: Org) -> Org:
-    return Org.objects.get(pk=int(org.path.strip("/").split("/")[0]))
+    return Org.objects.get(pk=org.district_id)
 
 
 @require_GET

@@ -93,6 +93,24 @@ class WorkFields(models.Model):
         return not self.scope_community_types or community.community_type in self.scope_community_types
 
 
+# WorkFields' own fields (scope_streets, a many-to-many, is copied separately).
+WORK_FIELD_NAMES = [
+    "name",
+    "description",
+    "kind",
+    "category",
+    "legal_basis",
+    "funding_yuan",
+    "funding_channel",
+    "frequency",
+    "occurrences_per_year",
+    "hours_per_occurrence",
+    "scope_community_types",
+    "temporary",
+    "valid_until",
+]
+
+
 class WorkItem(WorkFields):
     """The catalog's unit: a kind of work a department may (or must not) push into communities."""
 

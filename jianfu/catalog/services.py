@@ -11,10 +11,11 @@ from jianfu.core import clock
 from jianfu.core.errors import DomainError, PermissionDenied
 from jianfu.core.numbering import next_number
 from jianfu.orgs.models import CommunityType, Org, OrgKind, Role, User
-from jianfu.orgs.permissions import reaches, roots
+from jianfu.orgs.permissions import reaches
 
 from .models import (
     ENTERING,
+    WORK_FIELD_NAMES,
     CatalogEntry,
     CatalogVersion,
     Category,
@@ -25,6 +26,7 @@ from .models import (
     Plaque,
     WorkItem,
 )
+from .permissions import is_office_of
 
 ITEM_FIELDS = [
     "code",
@@ -43,27 +45,6 @@ ITEM_FIELDS = [
     "valid_until",
     "responsible_body",
 ]
-COPIED_FROM_APPLICATION = [
-    "name",
-    "description",
-    "kind",
-    "category",
-    "legal_basis",
-    "funding_yuan",
-    "funding_channel",
-    "frequency",
-    "occurrences_per_year",
-    "hours_per_occurrence",
-    "scope_community_types",
-    "temporary",
-    "valid_until",
-]
-
-
-def is_office_of(user: User | None, district: Org) -> bool:
-    if user is None:
-        return True  # the system itself (demo loader, timers)
-    return user.is_superuser or any(district.is_within(r) for r in roots(user, {Role.OFFICE}))
 
 
 def _require_office(user: User | None, district: Org) -> None:
@@ -79,7 +60,7 @@ def item_from_application(*, application, actor: User | None) -> WorkItem:
         code=next_number("ZR", year),
         department=application.department,
         year=year,
-        **{f: getattr(application, f) for f in COPIED_FROM_APPLICATION},
+        **{f: getattr(application, f) for f in WORK_FIELD_NAMES},
     )
     item.full_clean()
     item.save()

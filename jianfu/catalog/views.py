@@ -1,29 +1,23 @@
 import datetime as dt
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jianfu.core import clock
 from jianfu.core.errors import DomainError
-from jianfu.core.tabular import XLSX_MIME, ImportRejected, read_table, xlsx_response
+from jianfu.core.tabular import XLSX_MIME, attachment_response, read_table, xlsx_response
+from jianfu.core.uploads import report_imported, run_import
 from jianfu.orgs.forms import SpreadsheetUploadForm
 from jianfu.orgs.models import DEPARTMENT_KINDS, Org
 from jianfu.orgs.selectors import communities_for_user
 
 from . import exports, selectors, services, spreadsheets
 from .models import CatalogVersion, Category, ItemKind, ItemList
-
-
-def _attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+from .permissions import is_office_of
 
 
 @require_GET
@@ -59,7 +53,7 @@ def catalog_year(request, year: int):
         "departments": Org.objects.filter(kind__in=DEPARTMENT_KINDS, path__startswith=district.path).order_by("code"),
         "kinds": ItemKind.choices,
         "categories": [c for c in Category.choices if c[0] in ("duty", "assist", "certificate")],
-        "can_publish": services.is_office_of(request.user, district) and request.user.is_authenticated,
+        "can_publish": is_office_of(request.user, district) and request.user.is_authenticated,
         "publish_years": [clock.today().year, clock.today().year + 1],
         # Links and forms keep the district the visitor chose (?d=…).
         "d": request.GET.get("d", ""),
@@ -75,11 +69,11 @@ def catalog_export(request, year: int, fmt: str):
     entries = list(entries)
     name = f"{district.name}{year}年度部门工作进社区指导目录"
     if fmt == "xlsx":
-        return _attachment(exports.to_xlsx(version, entries), f"{name}.xlsx", XLSX_MIME)
+        return attachment_response(exports.to_xlsx(version, entries), f"{name}.xlsx", XLSX_MIME)
     if fmt == "docx":
         docx_mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        return _attachment(exports.to_docx(version, entries), f"{name}.docx", docx_mime)
-    return _attachment(exports.to_pdf(version, entries, request), f"{name}.pdf", "application/pdf")
+        return attachment_response(exports.to_docx(version, entries), f"{name}.docx", docx_mime)
+    return attachment_response(exports.to_pdf(version, entries, request), f"{name}.pdf", "application/pdf")
 
 
 @require_POST
@@ -118,7 +112,7 @@ def list_detail(request, code: str):
     item_list = get_object_or_404(ItemList, code=code)
     version, entries = selectors.list_entries(item_list)
     district = selectors.public_district(request.GET.get("d"))
-    can_import = request.user.is_authenticated and services.is_office_of(request.user, district)
+    can_import = request.user.is_authenticated and is_office_of(request.user, district)
     return render(
         request,
         "catalog/list_detail.html",
@@ -140,26 +134,20 @@ def list_export(request, code: str):
 def list_import(request, code: str):
     item_list = get_object_or_404(ItemList, code=code)
     district = selectors.public_district(request.GET.get("d"))
-    if not services.is_office_of(request.user, district):
+    if not is_office_of(request.user, district):
         raise PermissionDenied
     form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
-        try:
-            result = spreadsheets.import_list(
-                actor=request.user, item_list=item_list, district=district, table=read_table(form.cleaned_data["file"])
-            )
-        except ImportRejected as exc:
-            errors = exc.errors
-            messages.error(request, exc.message)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                _("Imported: %(created)s added, %(updated)s changed, %(unchanged)s unchanged.")
-                % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
-            )
+        upload = form.cleaned_data["file"]
+        result, errors = run_import(
+            request,
+            lambda: spreadsheets.import_list(
+                actor=request.user, item_list=item_list, district=district, table=read_table(upload)
+            ),
+        )
+        if result is not None:
+            report_imported(request, result)
             return redirect("catalog:list", code=code)
     return render(
         request,

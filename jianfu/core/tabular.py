@@ -143,7 +143,12 @@ def xlsx_bytes(headers: list[str], rows, *, title: str = "Sheet1") -> bytes:
     return out.getvalue()
 
 
-def xlsx_response(filename: str, headers: list[str], rows, *, title: str = "Sheet1") -> HttpResponse:
-    response = HttpResponse(xlsx_bytes(headers, rows, title=title), content_type=XLSX_MIME)
+def attachment_response(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    """A download with a Chinese file name that every browser keeps (RFC 5987)."""
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+def xlsx_response(filename: str, headers: list[str], rows, *, title: str = "Sheet1") -> HttpResponse:
+    return attachment_response(xlsx_bytes(headers, rows, title=title), filename, XLSX_MIME)

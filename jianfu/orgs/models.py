@@ -97,6 +97,11 @@ class Org(models.Model):
     def is_region(self) -> bool:
         return self.kind in REGION_KINDS
 
+    @property
+    def district_id(self) -> int:
+        """The root of the org's tree (its district), read from the materialised path."""
+        return int(self.path.strip("/").split("/")[0])
+
     def is_within(self, ancestor: "Org") -> bool:
         return self.path.startswith(ancestor.path)
 

@@ -1,4 +1,4 @@
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from .models import Org, OrgKind
@@ -10,7 +10,7 @@ def orgs_for_user(user, *, kinds: set[str] | None = None, search: str = "") -> Q
     if kinds:
         qs = qs.filter(kind__in=kinds)
     if search:
-        qs = qs.filter(name__icontains=search) | qs.filter(code__icontains=search)
+        qs = qs.filter(Q(name__icontains=search) | Q(code__icontains=search))
     return qs.select_related("parent").order_by("path")
 
 

@@ -1,13 +1,11 @@
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jianfu.core.errors import DomainError
-from jianfu.core.tabular import ImportRejected, read_table, xlsx_response
+from jianfu.core.tabular import read_table, xlsx_response
+from jianfu.core.uploads import report_imported, run_import
 
 from . import selectors, spreadsheets
 from .forms import SpreadsheetUploadForm
@@ -50,19 +48,10 @@ def import_spreadsheet(request, what: str):
     form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
-        try:
-            result = importer(actor=request.user, table=read_table(form.cleaned_data["file"]))
-        except ImportRejected as exc:
-            errors = exc.errors
-            messages.error(request, exc.message)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                _("Imported: %(created)s added, %(updated)s changed, %(unchanged)s unchanged.")
-                % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
-            )
+        upload = form.cleaned_data["file"]
+        result, errors = run_import(request, lambda: importer(actor=request.user, table=read_table(upload)))
+        if result is not None:
+            report_imported(request, result)
             return redirect(f"orgs:import_{what}")
     columns = spreadsheets.ORG_COLUMNS if what == "orgs" else spreadsheets.USER_COLUMNS
     return render(request, "orgs/import.html", {"form": form, "errors": errors, "what": what, "columns": columns})

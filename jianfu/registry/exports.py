@@ -12,19 +12,11 @@ from jianfu.audit import services as audit
 from jianfu.core import clock
 from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
 from jianfu.core.numbering import next_number
-from jianfu.orgs.models import Role
-from jianfu.orgs.permissions import roots
 
 from .models import ExportRequest, ExportState, Person, Tag
-from .permissions import people_q, visible_tag_ids
+from .permissions import can_decide_export, people_q, visible_tag_ids
 
 COLUMNS = ["姓名", "性别", "出生日期", "身份证号", "手机", "现住址", "网格", "户籍", "户号", "与户主关系"]
-
-
-def _is_office_for(user, request: ExportRequest) -> bool:
-    return user.is_superuser or any(
-        request.org.is_within(r) or r.is_within(request.org) for r in roots(user, {Role.OFFICE})
-    )
 
 
 @transaction.atomic
@@ -52,7 +44,7 @@ def export_request(*, actor, org, reason: str, tag: Tag | None = None) -> Export
 @transaction.atomic
 def export_decide(*, actor, request: ExportRequest, approve: bool, note: str = "") -> ExportRequest:
     request = ExportRequest.objects.select_for_update().select_related("org").get(pk=request.pk)
-    if not _is_office_for(actor, request):
+    if not can_decide_export(actor, request):
         raise PermissionDenied(_("Only the office approves exports of personal data."))
     if request.state != ExportState.REQUESTED:
         raise InvalidTransition(_("This export was already decided."))

@@ -22,11 +22,11 @@ from jianfu.core.crypto import (
 )
 from jianfu.core.errors import PermissionDenied
 from jianfu.core.tabular import ImportRejected, ImportResult, RowError, Table
-from jianfu.orgs.models import Org, OrgKind, Role
-from jianfu.orgs.permissions import roots
+from jianfu.orgs.models import Org, OrgKind
 
 from .addresses import parse_address
 from .models import Address, Gender, Person, Relation
+from .permissions import can_edit_area, can_import
 
 PEOPLE_COLUMNS = [
     "姓名",
@@ -62,7 +62,6 @@ COMPARED = [
     "hukou_household",
     "hukou_address",
 ]
-IMPORT_ROLES = {Role.OFFICE, Role.COMMUNITY, Role.GRID}
 
 
 class _DryRun(Exception):
@@ -104,8 +103,7 @@ def run_steps(steps):
 def import_people_steps(*, actor, table: Table, dry_run: bool = False, filename: str = ""):
     """The import as a generator of progress ("check" | "write", done, total), so a page can show
     progress on large files while the whole import stays one transaction."""
-    areas = roots(actor, IMPORT_ROLES)
-    if not areas and not actor.is_superuser:
+    if not can_import(actor):
         raise PermissionDenied(_("Only the office and community or grid workers import people."))
     table.require(["姓名", "身份证号", "网格编码", "现住址"])
     grid_codes = {r.values.get("网格编码", "") for r in table.rows}
@@ -143,7 +141,7 @@ def import_people_steps(*, actor, table: Table, dry_run: bool = False, filename:
         grid = grids.get(v.get("网格编码", ""))
         if grid is None:
             errors.append(RowError(n, "网格编码", _("no grid has the code %(code)s") % {"code": v.get("网格编码", "")}))
-        elif not actor.is_superuser and not any(grid.is_within(a) for a in areas):
+        elif not can_edit_area(actor, grid.path):
             errors.append(RowError(n, "网格编码", _("%(code)s is outside your area") % {"code": grid.code}))
         address_text = v.get("现住址", "").strip()
         if not address_text:
@@ -277,7 +275,6 @@ CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
 
 def _grid_rows(actor, table: Table, errors: list[RowError]) -> list[tuple]:
     """(row, grid, parsed address) for each row whose grid and address are usable."""
-    areas = roots(actor, IMPORT_ROLES)
     grids = {
         g.code: g
         for g in Org.objects.filter(kind=OrgKind.GRID, code__in={r.values.get("网格编码", "") for r in table.rows})
@@ -293,7 +290,7 @@ def _grid_rows(actor, table: Table, errors: list[RowError]) -> list[tuple]:
                     _("no grid has the code %(code)s") % {"code": row.values.get("网格编码", "")},
                 )
             )
-        elif not actor.is_superuser and not any(grid.is_within(a) for a in areas):
+        elif not can_edit_area(actor, grid.path):
             errors.append(RowError(row.number, "网格编码", _("%(code)s is outside your area") % {"code": grid.code}))
         elif not row.values.get("地址", "").strip():
             errors.append(RowError(row.number, "地址", _("the address is empty")))
@@ -327,7 +324,7 @@ def import_houses(*, actor, table: Table) -> ImportResult:
     """Houses by address (one house per standard address): use and floor area."""
     from .models import House
 
-    if not roots(actor, IMPORT_ROLES) and not actor.is_superuser:
+    if not can_import(actor):
         raise PermissionDenied(_("Only the office and community or grid workers import people."))
     table.require(HOUSE_COLUMNS[:3])
     errors: list[RowError] = []
@@ -372,7 +369,7 @@ def import_units(*, actor, table: Table) -> ImportResult:
     """Units, matched on their unified social credit code."""
     from .models import Unit
 
-    if not roots(actor, IMPORT_ROLES) and not actor.is_superuser:
+    if not can_import(actor):
         raise PermissionDenied(_("Only the office and community or grid workers import people."))
     table.require(UNIT_COLUMNS[:5])
     errors: list[RowError] = []

@@ -55,13 +55,34 @@ def can_reveal(user, person) -> bool:
     )
 
 
+EDIT_ROLES = {Role.OFFICE, Role.COMMUNITY, Role.GRID}
+
+
+def can_edit_area(user, org_path: str) -> bool:
+    """Whether the user keeps the registry of the grid, community or district at org_path."""
+    return user.is_superuser or any(org_path.startswith(r.path) for r in roots(user, EDIT_ROLES))
+
+
 @rules.predicate
 def can_edit_person(user, person) -> bool:
+    return can_edit_area(user, person.org_path)
+
+
+@rules.predicate
+def can_import(user) -> bool:
+    return user.is_superuser or bool(roots(user, EDIT_ROLES))
+
+
+@rules.predicate
+def can_decide_export(user, request) -> bool:
+    """The office of the district the export covers."""
     return user.is_superuser or any(
-        person.org_path.startswith(r.path) for r in roots(user, {Role.OFFICE, Role.COMMUNITY, Role.GRID})
+        request.org.is_within(r) or r.is_within(request.org) for r in roots(user, {Role.OFFICE})
     )
 
 
 rules.add_perm("registry.read", can_read_registry)
 rules.add_perm("registry.reveal", can_reveal)
 rules.add_perm("registry.edit_person", can_edit_person)
+rules.add_perm("registry.import", can_import)
+rules.add_perm("registry.decide_export", can_decide_export)

@@ -83,3 +83,19 @@ def residents_on(org: Org, day: dt.date) -> int:
 
     moment = timezone.make_aware(dt.datetime.combine(day, dt.time.max))
     return Person.history.as_of(moment).filter(org_path__startswith=org.path).count()
+
+
+def exports_for_user(user) -> QuerySet:
+    """Export requests a user may see: their own, and for the office those of its district."""
+    from jianfu.orgs.models import Role
+    from jianfu.orgs.permissions import roots
+
+    from .models import ExportRequest
+
+    qs = ExportRequest.objects.select_related("org", "tag", "requester")
+    if user.is_superuser:
+        return qs
+    q = Q(requester=user)
+    for district in roots(user, {Role.OFFICE}):
+        q |= Q(org__path__startswith=district.path)
+    return qs.filter(q)

@@ -8,7 +8,7 @@ from jianfu.core.crypto import is_valid_phone, normalize_phone
 from jianfu.core.errors import DomainError, PermissionDenied
 
 from .models import Address, Person
-from .permissions import can_edit_person, can_reveal
+from .permissions import can_edit_area, can_edit_person, can_reveal
 
 REVEALABLE = {"id_number", "phone"}
 EDITABLE = {"phone", "relation", "address", "name"}
@@ -49,7 +49,7 @@ def person_update(*, actor, person: Person, **changes) -> Person:
     before = {k: ("***" if k == "phone" else str(getattr(person, k))) for k in changes}
     address = changes.pop("address", None)
     if isinstance(address, Address):
-        if not can_edit_person(actor, Person(org_path=address.org_path)):
+        if not can_edit_area(actor, address.org_path):
             raise PermissionDenied(_("You may not move people outside your area."))
         person.address, person.grid_id, person.community_id, person.org_path = (
             address,

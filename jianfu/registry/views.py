@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jianfu.core.errors import DomainError
-from jianfu.core.tabular import ImportRejected, read_table
+from jianfu.core.tabular import XLSX_MIME, ImportRejected, attachment_response, read_table
+from jianfu.core.uploads import run_import
 from jianfu.orgs.forms import SpreadsheetUploadForm
 from jianfu.orgs.models import OrgKind, Role
 from jianfu.orgs.permissions import roots
@@ -19,7 +20,7 @@ from jianfu.orgs.selectors import orgs_for_user
 
 from . import exports, importing, selectors, services
 from .models import Person, Relation, Tag
-from .permissions import can_edit_person, can_read_registry, can_reveal, people_q, visible_tag_ids
+from .permissions import can_edit_person, can_import, can_read_registry, can_reveal, people_q, visible_tag_ids
 
 AREA_ROLES = {Role.OFFICE, Role.STREET, Role.COMMUNITY, Role.GRID}
 
@@ -174,34 +175,30 @@ IMPORTERS = {
 @login_required
 def import_people(request):
     """People, houses or units (?what=…); people can be previewed first."""
-    if not roots(request.user, {Role.OFFICE, Role.COMMUNITY, Role.GRID}) and not request.user.is_superuser:
+    if not can_import(request.user):
         raise PermissionDenied
     what = request.GET.get("what", "people") if request.GET.get("what") in IMPORTERS else "people"
     form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
     errors, result = [], None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
+
+        def start():
             table = read_table(upload)
-            if what == "people":
-                steps = importing.import_people_steps(
-                    actor=request.user, table=table, dry_run="preview" in request.POST, filename=upload.name
-                )
-                if len(table.rows) >= STREAM_FROM_ROWS:
-                    return _stream_progress(
-                        request,
-                        steps,
-                        {"form": form, "what": what, "importers": IMPORTERS, "columns": IMPORTERS[what][1]},
-                    )
-                result = importing.run_steps(steps)
-            else:
+            if what != "people":
                 importer = importing.import_houses if what == "houses" else importing.import_units
-                result = importer(actor=request.user, table=table)
-        except ImportRejected as exc:
-            errors = exc.errors
-            messages.error(request, exc.message)
-        except DomainError as exc:
-            messages.error(request, exc.message)
+                return importer(actor=request.user, table=table)
+            steps = importing.import_people_steps(
+                actor=request.user, table=table, dry_run="preview" in request.POST, filename=upload.name
+            )
+            if len(table.rows) >= STREAM_FROM_ROWS:
+                context = {"form": form, "what": what, "importers": IMPORTERS, "columns": IMPORTERS[what][1]}
+                return _stream_progress(request, steps, context)
+            return importing.run_steps(steps)
+
+        result, errors = run_import(request, start)
+        if isinstance(result, StreamingHttpResponse):
+            return result
     return render(
         request,
         "registry/import.html",
@@ -220,8 +217,6 @@ def import_people(request):
 @login_required
 def export_list(request):
     _require_reader(request.user)
-    from .models import ExportRequest
-
     areas = orgs_for_user(
         request.user, kinds={OrgKind.DISTRICT, OrgKind.STREET, OrgKind.TOWN, OrgKind.COMMUNITY, OrgKind.GRID}
     )
@@ -237,23 +232,14 @@ def export_list(request):
         else:
             messages.success(request, _("Requested. The office decides; you will find the download here."))
         return redirect("registry:exports")
-    office_districts = [r.path for r in roots(request.user, {Role.OFFICE})]
-    requests = ExportRequest.objects.select_related("org", "tag", "requester")
-    if not request.user.is_superuser:
-        from django.db.models import Q
-
-        q = Q(requester=request.user)
-        for path in office_districts:
-            q |= Q(org__path__startswith=path)
-        requests = requests.filter(q)
     return render(
         request,
         "registry/exports.html",
         {
-            "requests": requests[:200],
+            "requests": selectors.exports_for_user(request.user)[:200],
             "areas": areas[:500],
             "tags": Tag.objects.filter(pk__in=visible_tag_ids(request.user)),
-            "is_office": bool(office_districts) or request.user.is_superuser,
+            "is_office": request.user.is_superuser or bool(roots(request.user, {Role.OFFICE})),
         },
     )
 
@@ -261,9 +247,7 @@ def export_list(request):
 @require_POST
 @login_required
 def export_decide(request, number: str):
-    from .models import ExportRequest
-
-    export = ExportRequest.objects.filter(number=number).select_related("org").first()
+    export = selectors.exports_for_user(request.user).filter(number=number).first()
     if export is None:
         raise Http404
     try:
@@ -281,13 +265,7 @@ def export_decide(request, number: str):
 @require_GET
 @login_required
 def export_download(request, number: str):
-    from django.http import HttpResponse
-
-    from jianfu.core.tabular import XLSX_MIME
-
-    from .models import ExportRequest
-
-    export = ExportRequest.objects.filter(number=number, requester=request.user).select_related("org", "tag").first()
+    export = selectors.exports_for_user(request.user).filter(number=number, requester=request.user).first()
     if export is None:
         raise Http404
     try:
@@ -295,6 +273,4 @@ def export_download(request, number: str):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("registry:exports")
-    response = HttpResponse(content, content_type=XLSX_MIME)
-    response["Content-Disposition"] = f'attachment; filename="{export.number}.xlsx"'
-    return response
+    return attachment_response(content, f"{export.number}.xlsx", XLSX_MIME)
