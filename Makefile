@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev system browser migrate demo lint messages vendor lock bench-registry clean
+.PHONY: run test install install-dev system browser migrate demo lint messages app-messages vendor lock bench-registry clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,7 +63,13 @@ lint: install-dev
 
 # Translations: extract with Django (needs GNU gettext), compile with polib (no gettext needed).
 messages: install-dev
-	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --no-location
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --no-location -i ".venv/*" -i "node_modules/*"
+	$(BIN)/python -m jianfu.core.compile_messages
+
+# Apps with their own locale folder (ledger, certificates, evaluation …): `make app-messages APP=ledger`.
+app-messages: install-dev
+	cd jianfu/$(APP) && PYTHONPATH=$(CURDIR) DJANGO_SETTINGS_MODULE=jianfu.settings DJANGO_DEBUG=1 \
+	  $(CURDIR)/$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete --no-location
 	$(BIN)/python -m jianfu.core.compile_messages
 
 # Front-end assets from the npm registry, copied into the app's static files and committed.

@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "jianfu.catalog",
     "jianfu.access",
     "jianfu.registry",
+    "jianfu.ledger",
+    "jianfu.certificates",
+    "jianfu.evaluation",
 ]
 
 MIDDLEWARE = [

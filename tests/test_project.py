@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from jianfu.audit.models import AuditEntry
+from jianfu.core.compile_messages import catalogs
 from jianfu.orgs.models import User
 
 EXTERNAL = re.compile(
@@ -155,7 +156,7 @@ def test_the_language_switch_gives_english(client, db):
 
 
 def test_every_ui_string_is_translated_and_compiled():
-    for po_path in (Path(settings.BASE_DIR) / "jianfu" / "locale").glob("*/LC_MESSAGES/django.po"):
+    for po_path in catalogs():
         po = polib.pofile(str(po_path))
         assert not po.untranslated_entries(), [e.msgid for e in po.untranslated_entries()]
         assert not po.fuzzy_entries(), [e.msgid for e in po.fuzzy_entries()]
