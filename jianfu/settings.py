@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "jianfu.ledger",
     "jianfu.certificates",
     "jianfu.evaluation",
+    "jianfu.cases",
 ]
 
 MIDDLEWARE = [

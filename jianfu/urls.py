@@ -19,6 +19,7 @@ urlpatterns = [
     path("ledger/", include("jianfu.ledger.urls")),
     path("certificates/", include("jianfu.certificates.urls")),
     path("evaluation/", include("jianfu.evaluation.urls")),
+    path("cases/", include("jianfu.cases.urls")),
     path("", include("jianfu.catalog.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
