@@ -210,6 +210,10 @@ JIANFU = {
     "CONSULTATION_QUORUM": 0.5,
     # Burden preview: worker-hours per month of delegated work one community can carry.
     "COMMUNITY_MONTHLY_HOURS_CAP": 160,
+    # 只报一次 (seed 001, 北京: each district keeps 3–5 forms per department): report templates in force
+    # per department unless the office sets its own cap; minutes a worker needs per typed field.
+    "LEDGER_TEMPLATE_CAP": 5,
+    "LEDGER_MINUTES_PER_FIELD": 2,
     # Work refused outright at submission, with the rule that says so. Patterns are matched on the
     # application's text after folding traditional script to simplified.
     "FORBIDDEN_WORK": [

@@ -1,0 +1,737 @@
+"""Every change to the shared ledger: one function per action, each checking permission, locking
+what it changes, applying it and writing the audit entry."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from jianfu.audit import services as audit
+from jianfu.catalog.models import ItemKind, WorkItem
+from jianfu.core import clock, workdays
+from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
+from jianfu.core.numbering import next_number
+from jianfu.core.tabular import ImportRejected, ImportResult, RowError
+from jianfu.orgs.models import Org, OrgKind, User
+
+from . import derived, periods, validation, values
+from .models import (
+    LATEST,
+    DataElement,
+    ElementState,
+    Level,
+    PeriodType,
+    ReportRequest,
+    ReportTemplate,
+    Submission,
+    SubmissionState,
+    SubmissionStep,
+    SurveyImport,
+    TemplateCap,
+    TemplateField,
+    TemplateVersion,
+    Value,
+    ValueSource,
+    VersionState,
+)
+from .permissions import (
+    can_activate_element,
+    can_build_template,
+    can_define_element,
+    can_department_decide,
+    can_enter_value,
+    can_fill,
+    can_fill_grid,
+    can_set_cap,
+    can_street_decide,
+    can_unlock,
+)
+
+REPORT_KINDS = (ItemKind.LEDGER, ItemKind.SURVEY)
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+# ---------------------------------------------------------------- data elements
+
+
+ELEMENT_FIELDS = [
+    "code",
+    "name",
+    "definition",
+    "unit",
+    "value_type",
+    "options",
+    "level",
+    "period_type",
+    "aggregation",
+    "derivation",
+    "min_value",
+    "max_value",
+]
+
+
+@transaction.atomic
+def element_create(
+    *, actor: User, department: Org, items: list[WorkItem] = (), state: str = ElementState.ACTIVE, **fields
+) -> DataElement:
+    _require(can_define_element(actor, department), _("Only the department's clerk or the office may define its data."))
+    unknown = set(fields) - set(ELEMENT_FIELDS)
+    if unknown:
+        raise DomainError(f"unknown fields: {', '.join(sorted(unknown))}")
+    district = Org.objects.get(pk=department.district_id)
+    code = (fields.get("code") or "").strip().upper()
+    if not code:
+        raise DomainError(_("A data element needs a code."))
+    if DataElement.objects.filter(district=district, code=code).exists():
+        raise DomainError(_("The code %(code)s is already used.") % {"code": code})
+    if fields.get("derivation"):
+        problems = derived.validate(fields["derivation"])
+        if problems:
+            raise DomainError("；".join(problems))
+    if fields.get("value_type") == "option" and not fields.get("options"):
+        raise DomainError(_("An option set needs its options."))
+    element = DataElement(
+        district=district, department=department, created_by=actor, state=state, **{**fields, "code": code}
+    )
+    try:
+        element.full_clean()
+    except Exception as exc:
+        raise DomainError("；".join(getattr(exc, "messages", [str(exc)]))) from exc
+    element.save()
+    if items:
+        element.items.set(items)
+    audit.record(
+        action="ledger.element_create",
+        actor=actor,
+        obj=element,
+        org=department,
+        after={"code": element.code, "name": element.name, "state": element.state},
+    )
+    return element
+
+
+@transaction.atomic
+def element_activate(*, actor: User, element: DataElement) -> DataElement:
+    _require(can_activate_element(actor, element), _("Only the office puts proposed data elements into use."))
+    element = DataElement.objects.select_for_update().get(pk=element.pk)
+    if element.state != ElementState.PROPOSED:
+        raise InvalidTransition(_("Only a proposed data element can be put into use."))
+    element.state = ElementState.ACTIVE
+    element.save(update_fields=["state"])
+    audit.record(
+        action="ledger.element_activate",
+        actor=actor,
+        obj=element,
+        before={"state": ElementState.PROPOSED},
+        after={"state": element.state},
+    )
+    return element
+
+
+# ---------------------------------------------------------------- values
+
+
+def _value_key(element: DataElement, period: str) -> str:
+    """The element's own period for a value typed against `period` (month, quarter, year or day)."""
+    return periods.containing(element.period_type, periods.parse(period).end).key
+
+
+def _write(
+    element: DataElement, org: Org, period: str, raw: str, *, actor: User, source: str, allow_locked: bool = False
+) -> tuple[str, Value | None]:
+    """Store one value; returns ("created" | "updated" | "unchanged", value). Callers hold a transaction."""
+    if element.derived:
+        raise DomainError(_("%(name)s is derived from the base registry and is never typed.") % {"name": element.name})
+    if element.state == ElementState.RETIRED:
+        raise DomainError(_("%(name)s is retired.") % {"name": element.name})
+    expected = OrgKind.GRID if element.level == Level.GRID else OrgKind.COMMUNITY
+    if org.kind != expected:
+        raise DomainError(
+            _("%(name)s is kept per %(level)s, not for %(org)s.")
+            % {"name": element.name, "level": element.get_level_display(), "org": org.name}
+        )
+    text, number = values.parse(element, raw)
+    key = _value_key(element, period)
+    existing = Value.objects.select_for_update().filter(element=element, org=org, period=key).first()
+    if existing is not None and existing.locked_by_id and not allow_locked:
+        raise DomainError(
+            _("%(name)s for %(period)s is accepted and locked; ask the office to unlock it.")
+            % {"name": element.name, "period": periods.label(key)}
+        )
+    if existing is not None and existing.text == text:
+        return "unchanged", existing
+    as_of = element.period_type == PeriodType.AS_OF
+    before_latest = values.latest(element, org) if as_of else None
+    old_number = existing.number if existing is not None else None
+    now = clock.now()
+    if existing is None:
+        value = Value.objects.create(
+            element=element,
+            org=org,
+            org_path=org.path,
+            period=key,
+            text=text,
+            number=number,
+            source=source,
+            entered_by=actor,
+            entered_at=now,
+        )
+        outcome = "created"
+    else:
+        before = {"value": existing.text}
+        existing.text, existing.number, existing.source = text, number, source
+        existing.entered_by, existing.entered_at = actor, now
+        existing.save()
+        value = existing
+        outcome = "updated"
+        audit.record(
+            action="ledger.value_correct",
+            actor=actor,
+            obj=value,
+            org=org,
+            before=before,
+            after={"value": text},
+            reason=f"{element.code} {key}",
+        )
+    if as_of:
+        after_latest = values.latest(element, org)
+        values.apply_delta(
+            element,
+            org,
+            LATEST,
+            before_latest.number if before_latest else None,
+            after_latest.number if after_latest else None,
+        )
+    else:
+        values.apply_delta(element, org, key, old_number, number)
+    return outcome, value
+
+
+class ValuesRejected(ImportRejected):
+    """Typed values refused: nothing saved, every problem named."""
+
+    def __init__(self, errors: list[RowError]):
+        DomainError.__init__(
+            self,
+            _("Nothing was saved: %(problems)s") % {"problems": "；".join(f"{e.column}：{e.message}" for e in errors)},
+            code="invalid_values",
+        )
+        self.errors = errors
+
+
+@dataclass
+class Entry:
+    element: DataElement
+    org: Org
+    text: str
+
+
+@transaction.atomic
+def values_save(*, actor: User, period: str, entries: list[Entry], source: str = ValueSource.TYPED) -> ImportResult:
+    """Type or correct values; all or nothing. Each entry's org must be one the actor may fill."""
+    result = ImportResult()
+    errors: list[RowError] = []
+    for n, entry in enumerate(entries, start=1):
+        if not can_enter_value(actor, entry.org):
+            raise PermissionDenied(_("You may not enter values for %(org)s.") % {"org": entry.org.name})
+        try:
+            outcome, _value = _write(entry.element, entry.org, period, entry.text, actor=actor, source=source)
+        except (ValueError, DomainError) as exc:
+            errors.append(RowError(n, entry.element.name, getattr(exc, "message", str(exc))))
+            continue
+        setattr(result, outcome, getattr(result, outcome) + 1)
+    if errors:
+        raise ValuesRejected(errors)
+    if result.created:
+        audit.record(
+            action="ledger.values_enter",
+            actor=actor,
+            after={"period": period, "created": result.created, "updated": result.updated},
+        )
+    return result
+
+
+# ---------------------------------------------------------------- report templates
+
+
+def _check_item(item: WorkItem, department: Org) -> None:
+    today = clock.today()
+    if item.department_id != department.pk:
+        raise DomainError(_("The catalog item belongs to another department."))
+    if item.kind not in REPORT_KINDS:
+        raise DomainError(
+            _("A report needs an approved catalog item of kind ledger/report or census/survey; %(item)s is not one.")
+            % {"item": item.name}
+        )
+    if not item.is_in_force(today):
+        raise DomainError(
+            _("%(item)s is not approved and in force: no approved item, no report.") % {"item": item.name},
+            code="item_not_in_force",
+        )
+
+
+@transaction.atomic
+def template_create(
+    *, actor: User, department: Org, item: WorkItem, name: str, period_type: str, elements: list[DataElement]
+) -> ReportTemplate:
+    _require(can_build_template(actor, department), _("Only a clerk of the department builds its reports."))
+    _check_item(item, department)
+    if not elements:
+        raise DomainError(_("Pick at least one data element."))
+    template = ReportTemplate.objects.create(department=department, item=item, name=name.strip())
+    version = TemplateVersion.objects.create(template=template, number=1, period_type=period_type)
+    _set_fields(version, elements)
+    audit.record(
+        action="ledger.template_create",
+        actor=actor,
+        obj=template,
+        org=department,
+        after={"name": template.name, "item": item.code, "fields": [e.code for e in elements]},
+    )
+    return template
+
+
+def _set_fields(version: TemplateVersion, elements: list[DataElement]) -> None:
+    district_ids = {e.district_id for e in elements}
+    if district_ids - {version.template.department.district_id}:
+        raise DomainError(_("Data elements must belong to the department's district."))
+    if any(e.state != ElementState.ACTIVE for e in elements):
+        raise DomainError(_("Only data elements in use can be asked for; proposed ones await the office."))
+    version.fields.all().delete()
+    TemplateField.objects.bulk_create(
+        [TemplateField(version=version, element=e, position=i) for i, e in enumerate(elements)]
+    )
+
+
+@transaction.atomic
+def version_edit(*, actor: User, version: TemplateVersion, elements: list[DataElement]) -> TemplateVersion:
+    version = TemplateVersion.objects.select_for_update().select_related("template__department").get(pk=version.pk)
+    _require(can_build_template(actor, version.template.department), _("Only a clerk of the department edits it."))
+    if version.state != VersionState.DRAFT:
+        raise InvalidTransition(_("A published version never changes; start a new version."))
+    before = list(version.fields.values_list("element__code", flat=True))
+    _set_fields(version, elements)
+    audit.record(
+        action="ledger.version_edit",
+        actor=actor,
+        obj=version,
+        before={"fields": before},
+        after={"fields": [e.code for e in elements]},
+    )
+    return version
+
+
+def templates_in_force(department: Org) -> int:
+    return (
+        ReportTemplate.objects.filter(department=department, retired=False, versions__state=VersionState.PUBLISHED)
+        .distinct()
+        .count()
+    )
+
+
+def cap_for(department: Org) -> int:
+    from django.conf import settings
+
+    cap = TemplateCap.objects.filter(department=department).values_list("max_templates", flat=True).first()
+    return cap if cap is not None else settings.JIANFU["LEDGER_TEMPLATE_CAP"]
+
+
+@transaction.atomic
+def version_publish(*, actor: User, version: TemplateVersion) -> TemplateVersion:
+    version = (
+        TemplateVersion.objects.select_for_update()
+        .select_related("template__department", "template__item")
+        .get(pk=version.pk)
+    )
+    template = version.template
+    _require(can_build_template(actor, template.department), _("Only a clerk of the department publishes it."))
+    if version.state != VersionState.DRAFT:
+        raise InvalidTransition(_("This version is already published."))
+    _check_item(template.item, template.department)
+    Org.objects.select_for_update().get(pk=template.department_id)  # one publisher at a time per cap
+    already = template.versions.filter(state=VersionState.PUBLISHED).exists()
+    cap = cap_for(template.department)
+    if not already and templates_in_force(template.department) >= cap:
+        raise DomainError(
+            _("%(department)s already has %(cap)s report template(s) in force, its cap (只报一次); retire one first.")
+            % {"department": template.department.name, "cap": cap},
+            code="over_cap",
+        )
+    if not version.fields.exists():
+        raise DomainError(_("A version needs at least one field."))
+    version.state = VersionState.PUBLISHED
+    version.published_at = clock.now()
+    version.save(update_fields=["state", "published_at"])
+    audit.record(
+        action="ledger.version_publish",
+        actor=actor,
+        obj=version,
+        org=template.department,
+        after={"template": template.name, "number": version.number},
+    )
+    return version
+
+
+@transaction.atomic
+def version_new(*, actor: User, template: ReportTemplate) -> TemplateVersion:
+    """A new draft, starting from the latest version's fields."""
+    _require(can_build_template(actor, template.department), _("Only a clerk of the department edits it."))
+    template = ReportTemplate.objects.select_for_update().get(pk=template.pk)
+    latest = template.versions.order_by("-number").first()
+    if latest.state == VersionState.DRAFT:
+        return latest
+    version = TemplateVersion.objects.create(
+        template=template, number=latest.number + 1, period_type=latest.period_type
+    )
+    _set_fields(version, [f.element for f in latest.fields.select_related("element")])
+    audit.record(action="ledger.version_new", actor=actor, obj=version, after={"number": version.number})
+    return version
+
+
+@transaction.atomic
+def template_retire(*, actor: User, template: ReportTemplate) -> ReportTemplate:
+    _require(can_build_template(actor, template.department), _("Only a clerk of the department retires it."))
+    template = ReportTemplate.objects.select_for_update().get(pk=template.pk)
+    template.retired = True
+    template.save(update_fields=["retired"])
+    audit.record(action="ledger.template_retire", actor=actor, obj=template, after={"retired": True})
+    return template
+
+
+@transaction.atomic
+def cap_set(*, actor: User, department: Org, max_templates: int) -> TemplateCap:
+    _require(can_set_cap(actor, department), _("Only the office sets the report caps."))
+    cap, _created = TemplateCap.objects.select_for_update().get_or_create(
+        department=department, defaults={"max_templates": max_templates}
+    )
+    before = cap.max_templates
+    cap.max_templates = max_templates
+    cap.save()
+    audit.record(
+        action="ledger.cap_set",
+        actor=actor,
+        obj=cap,
+        org=department,
+        before={"max_templates": before},
+        after={"max_templates": max_templates},
+    )
+    return cap
+
+
+# ---------------------------------------------------------------- requests and submissions
+
+
+@transaction.atomic
+def request_send(
+    *,
+    actor: User,
+    version: TemplateVersion,
+    period: str,
+    communities: list[Org] | None = None,
+    due_workdays: int = 5,
+    note: str = "",
+) -> ReportRequest:
+    version = TemplateVersion.objects.select_related("template__department", "template__item").get(pk=version.pk)
+    template = version.template
+    _require(can_build_template(actor, template.department), _("Only a clerk of the department sends its reports."))
+    if version.state != VersionState.PUBLISHED:
+        raise DomainError(_("Only a published version can be sent."))
+    if template.retired:
+        raise DomainError(_("This report template is retired."))
+    _check_item(template.item, template.department)
+    key = periods.parse(period, version.period_type).key
+    district_path = f"/{template.department.district_id}/"
+    all_communities = Org.objects.filter(kind=OrgKind.COMMUNITY, path__startswith=district_path)
+    if communities is None:
+        communities = list(all_communities)
+    elif set(c.pk for c in communities) - set(all_communities.values_list("pk", flat=True)):
+        raise DomainError(_("Reports go only to communities of the department's district."))
+    if not communities:
+        raise DomainError(_("Pick at least one community."))
+    if not 1 <= due_workdays <= 60:
+        raise DomainError(_("The due date is 1 to 60 working days away."))
+    today = clock.today()
+    request = ReportRequest.objects.create(
+        number=next_number("BB", today.year),
+        version=version,
+        period=key,
+        sent_by=actor,
+        sent_on=today,
+        due_on=workdays.add_workdays(today, due_workdays),
+        note=note,
+    )
+    field_count = version.fields.count()
+    Submission.objects.bulk_create(
+        [Submission(request=request, community=c, field_count=field_count) for c in communities]
+    )
+    audit.record(
+        action="ledger.request_send",
+        actor=actor,
+        obj=request,
+        org=template.department,
+        after={"template": template.name, "version": version.number, "period": key, "communities": len(communities)},
+    )
+    return request
+
+
+def _lock_submission(submission: Submission) -> Submission:
+    return (
+        Submission.objects.select_for_update()
+        .select_related("community", "request__version__template__department")
+        .get(pk=submission.pk)
+    )
+
+
+def _step(submission: Submission, action: str, target: str, actor: User, comment: str = "") -> None:
+    before = submission.state
+    submission.state = target
+    submission.save()
+    SubmissionStep.objects.create(
+        submission=submission,
+        action=action,
+        from_state=before,
+        to_state=target,
+        actor=actor,
+        comment=comment,
+        at=clock.now(),
+    )
+    audit.record(
+        action=f"ledger.submission_{action}",
+        actor=actor,
+        obj=submission,
+        org=submission.community,
+        before={"state": before},
+        after={"state": target},
+        reason=comment,
+    )
+
+
+@transaction.atomic
+def submission_open(*, actor: User, submission: Submission) -> Submission:
+    """Record, the first time a community opens it, how many fields the ledger filled by itself."""
+    from .selectors import sheet
+
+    submission = _lock_submission(submission)
+    if submission.prefilled_count is None and can_fill(actor, submission):
+        rows = sheet(submission)
+        submission.prefilled_count = sum(1 for r in rows if r.filled)
+        submission.opened_at = clock.now()
+        submission.save(update_fields=["prefilled_count", "opened_at"])
+    return submission
+
+
+@transaction.atomic
+def submission_save(*, actor: User, submission: Submission, entries: list[Entry]) -> ImportResult:
+    submission = _lock_submission(submission)
+    community_ok = can_fill(actor, submission)
+    _require(community_ok or can_fill_grid(actor, submission), _("You cannot fill this report now."))
+    for entry in entries:
+        if not entry.org.path.startswith(submission.community.path):
+            raise PermissionDenied(_("Values go to this community or its grids only."))
+    result = values_save(actor=actor, period=submission.request.period, entries=entries, source=ValueSource.REPORT)
+    Submission.objects.filter(pk=submission.pk).update(typed_count=submission.typed_count + result.created)
+    return result
+
+
+@transaction.atomic
+def submission_submit(*, actor: User, submission: Submission) -> Submission:
+    from .selectors import sheet
+
+    submission = _lock_submission(submission)
+    _require(can_fill(actor, submission), _("Only the community's workers submit its report, while it is open."))
+    rows = sheet(submission)
+    problems = [
+        _("%(field)s (%(org)s): a value is required.") % {"field": r.element.name, "org": org.name}
+        for r in rows
+        if r.field.required
+        for org, cell in r.cells
+        if cell.text == ""
+    ]
+    problems += validation.check(submission.community.district_id, {r.element.code: r.total for r in rows})
+    if problems:
+        raise DomainError(
+            _("The report was not submitted: %(count)s problem(s). %(problems)s")
+            % {"count": len(problems), "problems": "；".join(problems)},
+            code="invalid_report",
+        )
+    submission.data = {
+        r.element.code: {"value": r.total_text, "by_org": {org.code: cell.text for org, cell in r.cells}} for r in rows
+    }
+    submission.submitted_at = clock.now()
+    _step(submission, "submit", SubmissionState.SUBMITTED, actor)
+    return submission
+
+
+@transaction.atomic
+def submission_accept(*, actor: User, submission: Submission) -> Submission:
+    submission = _lock_submission(submission)
+    if can_street_decide(actor, submission):
+        _step(submission, "street_accept", SubmissionState.STREET_ACCEPTED, actor)
+    elif can_department_decide(actor, submission):
+        _step(submission, "accept", SubmissionState.ACCEPTED, actor)
+        _lock_values(submission)
+    else:
+        raise PermissionDenied(_("You cannot accept this report now."))
+    return submission
+
+
+@transaction.atomic
+def submission_return(*, actor: User, submission: Submission, comment: str) -> Submission:
+    submission = _lock_submission(submission)
+    _require(
+        can_street_decide(actor, submission) or can_department_decide(actor, submission),
+        _("You cannot return this report now."),
+    )
+    if not comment.strip():
+        raise DomainError(_("Say what needs correcting."))
+    _step(submission, "return", SubmissionState.RETURNED, actor, comment.strip())
+    return submission
+
+
+@transaction.atomic
+def submission_unlock(*, actor: User, submission: Submission, reason: str) -> Submission:
+    submission = _lock_submission(submission)
+    _require(can_unlock(actor, submission), _("Only the office unlocks an accepted report."))
+    if not reason.strip():
+        raise DomainError(_("Give the reason for unlocking."))
+    Value.objects.filter(locked_by=submission).update(locked_by=None)
+    _step(submission, "unlock", SubmissionState.OPEN, actor, reason.strip())
+    return submission
+
+
+def _lock_values(submission: Submission) -> None:
+    from .selectors import sheet
+
+    pks = [cell.value.pk for row in sheet(submission) for _org, cell in row.cells if cell.value is not None]
+    Value.objects.filter(pk__in=pks, locked_by__isnull=True).update(locked_by=submission)
+
+
+# ---------------------------------------------------------------- import and XLSForm
+
+
+@transaction.atomic
+def values_import(*, actor: User, community: Org, table) -> ImportResult:
+    """A community's values from a sheet with columns 数据元编码, 组织编码, 期间, 值. Any bad cell: nothing changes."""
+    _require(can_enter_value(actor, community), _("You may not enter values for %(org)s.") % {"org": community.name})
+    columns = {"element": "数据元编码", "org": "组织编码", "period": "期间", "value": "值"}
+    table.require(list(columns.values()))
+    elements = {e.code: e for e in DataElement.objects.filter(district_id=community.district_id)}
+    orgs = {o.code: o for o in Org.objects.filter(path__startswith=community.path)}
+    errors: list[RowError] = []
+    result = ImportResult()
+    seen: set[tuple] = set()
+    for row in table.rows:
+        cells = row.values
+        element = elements.get(cells[columns["element"]].strip().upper())
+        if element is None:
+            errors.append(RowError(row.number, columns["element"], _("No data element has this code.")))
+            continue
+        org = orgs.get(cells[columns["org"]].strip())
+        if org is None:
+            errors.append(RowError(row.number, columns["org"], _("Not this community or one of its grids.")))
+            continue
+        try:
+            period = periods.parse(cells[columns["period"]]).key
+            key = _value_key(element, period)
+        except DomainError as exc:
+            errors.append(RowError(row.number, columns["period"], exc.message))
+            continue
+        if (element.pk, org.pk, key) in seen:
+            errors.append(RowError(row.number, "", _("The same element, unit and period appear twice.")))
+            continue
+        seen.add((element.pk, org.pk, key))
+        try:
+            with transaction.atomic():
+                outcome, _value = _write(
+                    element, org, period, cells[columns["value"]], actor=actor, source=ValueSource.IMPORTED
+                )
+        except ValueError as exc:
+            errors.append(RowError(row.number, columns["value"], str(exc)))
+            continue
+        except DomainError as exc:
+            errors.append(RowError(row.number, columns["value"], exc.message))
+            continue
+        setattr(result, outcome, getattr(result, outcome) + 1)
+    if errors:
+        raise ImportRejected(errors)
+    audit.record(
+        action="ledger.values_import",
+        actor=actor,
+        org=community,
+        after={"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+    )
+    return result
+
+
+@transaction.atomic
+def survey_import(*, actor: User, department: Org, data: bytes, file_name: str) -> SurveyImport:
+    """Read an XLSForm; each question is matched to the registry or an element; the rest become
+    proposed elements for the office to review. The survey itself still needs access approval."""
+    from . import xlsform
+    from .matching import QuestionMatcher
+
+    _require(can_build_template(actor, department), _("Only a clerk of the department uploads its surveys."))
+    survey = xlsform.read(data)
+    matcher = QuestionMatcher(department.district_id)
+    district = Org.objects.get(pk=department.district_id)
+    prefix = "".join(ch for ch in survey.form_id.upper() if ch.isalnum() or ch == "_")[:16] or "SURVEY"
+    questions = []
+    for q in survey.questions:
+        match = matcher.match(q.name, q.label)
+        if not match["reuse"]:
+            code = f"{prefix}_{q.name}".upper()[:40]
+            existing = DataElement.objects.filter(district=district, code=code).first()
+            if existing is None:
+                existing = DataElement.objects.create(
+                    district=district,
+                    department=department,
+                    code=code,
+                    name=q.label[:100] or q.name,
+                    definition=_("Proposed from the survey %(title)s, question %(name)s.")
+                    % {"title": survey.title, "name": q.path},
+                    value_type=q.value_type,
+                    options=q.options,
+                    level=Level.COMMUNITY,
+                    period_type=PeriodType.AS_OF,
+                    aggregation="none" if q.value_type in ("text", "date", "option") else "sum",
+                    state=ElementState.PROPOSED,
+                    created_by=actor,
+                )
+            match = {"reuse": "", "key": existing.code, "target": existing.name, "score": 0.0, "proposed": True}
+        questions.append({"name": q.name, "path": q.path, "label": q.label, "type": q.type, **match})
+    record = SurveyImport.objects.create(
+        department=department,
+        uploaded_by=actor,
+        uploaded_at=clock.now(),
+        file_name=file_name[:200],
+        title=survey.title[:200],
+        form_id=survey.form_id[:100],
+        form_version=survey.version[:50],
+        questions=questions,
+    )
+    audit.record(
+        action="ledger.survey_import",
+        actor=actor,
+        obj=record,
+        org=department,
+        after={
+            "title": record.title,
+            "reused": sum(1 for q in questions if q["reuse"]),
+            "proposed": sum(1 for q in questions if q.get("proposed")),
+        },
+    )
+    return record
+
+
+def in_force_report_items(department: Org):
+    today = clock.today()
+    return WorkItem.objects.filter(WorkItem.in_force_q(today), department=department, kind__in=REPORT_KINDS)
+
+
+def communities_q(district_id: int) -> Q:
+    return Q(kind=OrgKind.COMMUNITY, path__startswith=f"/{district_id}/")
