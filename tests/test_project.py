@@ -48,7 +48,34 @@ def _violation():
     return ViolationReport.objects.values_list("number", flat=True).first()
 
 
+def _ledger(what):
+    from jianfu.ledger.models import DataElement, ReportTemplate, Submission
+
+    if what == "element":
+        return [DataElement.objects.filter(code="ALONE_80").values_list("pk", flat=True).first()]
+    if what == "template":
+        return [ReportTemplate.objects.filter(name="消防安全隐患排查月报").values_list("pk", flat=True).first()]
+    return [Submission.objects.filter(community__name="古塘社区").values_list("pk", flat=True).first()]
+
+
+def _survey():
+    from jianfu.ledger.services import survey_import
+    from jianfu.orgs.models import Org
+
+    data = (Path(settings.BASE_DIR) / "tests" / "data" / "xlsform" / "elderly_survey_zh.xlsx").read_bytes()
+    clerk = User.objects.get(username="clerk")
+    department = Org.objects.get(name="市卫生健康局")
+    return [survey_import(actor=clerk, department=department, data=data, file_name="elderly_survey_zh.xlsx").pk]
+
+
 SAMPLES = {
+    "ledger:element": (lambda: _ledger("element"), "office"),
+    "ledger:template": (lambda: _ledger("template"), "office"),
+    "ledger:template_export": (lambda: _ledger("template"), "office"),
+    "ledger:submission": (lambda: _ledger("submission"), "community"),
+    "ledger:submission_export": (lambda: _ledger("submission"), "community"),
+    "ledger:import": (lambda: [], "community"),
+    "ledger:survey": (lambda: _survey(), "clerk"),
     "orgs:detail": (lambda: ["330282002001"], "office"),
     "access:detail": (lambda: [_application("consultation")], "office"),
     "access:edit": (lambda: [_application("draft")], "clerk"),
@@ -68,6 +95,9 @@ SAMPLES = {
     "catalog:list_import": (lambda: ["duty"], "office"),
 }
 POST_ONLY = {
+    "ledger:element_activate",
+    "ledger:template_action",
+    "ledger:submission_action",
     "logout",
     "set_language",
     "access:action",
@@ -122,6 +152,7 @@ def test_every_page_renders_and_references_no_external_host(client, demo):
     ]
     extra += ["/api/schema/", "/api/v1/orgs/", "/api/v1/catalog/2026/", "/api/v1/lists/", "/api/v1/lists/negative/"]
     extra += ["/api/v1/applications/"]
+    extra += ["/api/v1/ledger/elements/", "/api/v1/ledger/requests/", "/api/v1/ledger/values/?org=330282&period=2026-11"]
     urls += [(url, "office") for url in extra]
     for url, who in urls:
         client.force_login(User.objects.get(username=who))

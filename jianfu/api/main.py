@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from jianfu.access.api import router as access_router
 from jianfu.catalog.api import router as catalog_router
 from jianfu.core.errors import DomainError
+from jianfu.ledger.api import router as ledger_router
 from jianfu.orgs.api import router as orgs_router
 
 # docs_url=None: the interactive docs page would load Swagger UI from a CDN.
@@ -12,6 +13,7 @@ api = NinjaAPI(title="jianfu API", version="1", urls_namespace="api", openapi_ur
 api.add_router("/v1/orgs/", orgs_router)
 api.add_router("/v1/", catalog_router)
 api.add_router("/v1/applications/", access_router)
+api.add_router("/v1/ledger/", ledger_router)
 
 
 @api.exception_handler(DomainError)

@@ -1524,6 +1524,31 @@ EXTRA_ITEMS = [
         frequency="yearly",
         hours_per_occurrence=8,
     ),
+    # Ledger reports of the 一表通 demo (jianfu/ledger/demo.py), each filled mostly from the registry.
+    _item(
+        "CX-2026-143",
+        "流动人口和出租房屋信息统计报表",
+        "社区按月报送流动人口和出租房屋数量变动，数据从基础信息库自动生成，社区只补充核对情况。",
+        "ledger",
+        "assist",
+        "市公安局",
+        funding_yuan=1500,
+        funding_channel="流动人口服务管理专项经费",
+        frequency="monthly",
+        hours_per_occurrence=1,
+    ),
+    _item(
+        "CX-2026-144",
+        "退役军人服务保障信息统计报表",
+        "社区按季度报送辖区退役军人数量和走访慰问情况，人数从基础信息库自动生成。",
+        "ledger",
+        "assist",
+        "市退役军人事务局",
+        funding_yuan=1000,
+        funding_channel="市财政专项转移支付（退役军人服务保障经费）",
+        frequency="quarterly",
+        hours_per_occurrence=1,
+    ),
 ]
 
 # ---------------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Elements derived from the base registry: never typed, computed for any org unit and date.
 
 A derivation is a small JSON query: {"measure": "people", "age_min": 80, "tags": ["elderly_alone"]}.
-Measures: people, resident_households, registered_households, houses, units. Filters: age_min,
+Measures: people, resident_households, registered_households, houses, units, and org (a figure
+the organisation tree keeps for each community, e.g. office space). Filters: age_min,
 age_max, gender (M/F), tags (all must hold on the day), house_use, unit_kind, separated (people whose
 household registration is elsewhere). Past days read the registry's change history; today and later
 read the live tables. All people-based elements of one org and day are one query.
@@ -10,15 +11,18 @@ read the live tables. All people-based elements of one org and day are one query
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jianfu.core import clock
+from jianfu.orgs.models import Org, OrgKind
 from jianfu.registry.models import House, Person, PersonTag, Tag, Unit
 from jianfu.registry.selectors import years_before
 
-MEASURES = ("people", "resident_households", "registered_households", "houses", "units")
+MEASURES = ("people", "resident_households", "registered_households", "houses", "units", "org")
+# Figures the organisation tree itself keeps for each community (office space, staff …).
+ORG_FIELDS = ("office_space_m2", "staff_count", "registered_households", "resident_households", "population")
 PEOPLE_FILTERS = {"age_min", "age_max", "gender", "tags", "separated"}
 
 
@@ -32,6 +36,8 @@ def validate(spec: dict) -> list[str]:
     for code in spec.get("tags", []):
         if code not in known:
             problems.append(_("Unknown tag “%(tag)s”.") % {"tag": code})
+    if measure == "org" and spec.get("field") not in ORG_FIELDS:
+        problems.append(_("Unknown organisation figure “%(field)s”.") % {"field": spec.get("field")})
     for key in ("age_min", "age_max"):
         if key in spec and (not isinstance(spec[key], int) or spec[key] < 0):
             problems.append(_("Ages must be whole numbers of years."))
@@ -46,6 +52,7 @@ def describe(spec: dict, tag_names: dict[str, str] | None = None) -> str:
         "registered_households": _("registered households"),
         "houses": _("houses"),
         "units": _("units"),
+        "org": _("organisation record"),
     }
     parts = [names.get(spec.get("measure"), "?")]
     if "age_min" in spec and "age_max" in spec:
@@ -65,6 +72,8 @@ def describe(spec: dict, tag_names: dict[str, str] | None = None) -> str:
         parts.append(spec["house_use"])
     if spec.get("unit_kind"):
         parts.append(spec["unit_kind"])
+    if spec.get("field"):
+        parts.append(spec["field"])
     return " · ".join(parts)
 
 
@@ -124,6 +133,11 @@ def compute(elements, org, day: dt.date) -> dict[int, Decimal]:
             if spec.get("unit_kind"):
                 units = units.filter(kind=spec["unit_kind"])
             result[element.pk] = Decimal(units.count())
+        elif measure == "org":
+            total = Org.objects.filter(path__startswith=org.path, kind=OrgKind.COMMUNITY).aggregate(
+                n=Sum(spec["field"])
+            )["n"]
+            result[element.pk] = Decimal(total or 0)
     if person_counts:
         for key, n in people.aggregate(**person_counts).items():
             result[int(key[1:])] = Decimal(n)

@@ -13,7 +13,6 @@ from jianfu.orgs.permissions import roots
 
 from . import derived, periods, values
 from .models import (
-    LATEST,
     Aggregate,
     DataElement,
     ElementState,
@@ -290,6 +289,3 @@ def burden_by_community(district: Org, year: int) -> dict[int, dict]:
         figures["minutes"] = figures["fields_typed"] * settings.JIANFU["LEDGER_MINUTES_PER_FIELD"]
         out[row["community_id"]] = figures
     return dict(out)
-
-
-__all__ = ["LATEST", "sheet", "figure", "breakdown"]

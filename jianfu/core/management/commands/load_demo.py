@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from jianfu.access import demo as access_demo
 from jianfu.catalog import demo as catalog_demo
+from jianfu.ledger import demo as ledger_demo
 from jianfu.orgs import demo as orgs_demo
 from jianfu.orgs.models import Org
 from jianfu.orgs.spreadsheets import ROLE_NAMES
@@ -33,6 +34,10 @@ class Command(BaseCommand):
         scale = options["registry"] or os.environ.get("JIANFU_DEMO_REGISTRY", "full")
         self.stdout.write(f"registry ({scale}): generating people, houses and units …")
         self.stdout.write(f"registry: {registry_demo.load(district, scale)} people added")
+        ledger = ledger_demo.load(district)
+        self.stdout.write(
+            f"ledger: {ledger['elements']} data elements, {ledger['values']} values, {ledger['templates']} reports"
+        )
         self.stdout.write("")
         self.stdout.write(f"demo accounts (password for all: {orgs_demo.DEMO_PASSWORD}):")
         for username, name, role, org in orgs_demo.DEMO_ACCOUNTS:
