@@ -152,7 +152,8 @@ def test_every_page_renders_and_references_no_external_host(client, demo):
     ]
     extra += ["/api/schema/", "/api/v1/orgs/", "/api/v1/catalog/2026/", "/api/v1/lists/", "/api/v1/lists/negative/"]
     extra += ["/api/v1/applications/"]
-    extra += ["/api/v1/ledger/elements/", "/api/v1/ledger/requests/", "/api/v1/ledger/values/?org=330282&period=2026-11"]
+    extra += ["/api/v1/ledger/elements/", "/api/v1/ledger/requests/"]
+    extra += ["/api/v1/ledger/values/?org=330282&period=2026-11"]
     urls += [(url, "office") for url in extra]
     for url, who in urls:
         client.force_login(User.objects.get(username=who))
