@@ -89,6 +89,15 @@ def test_the_second_report_opens_with_the_eight_shared_fields_filled(tree, clerk
     client.force_login(community_worker)
     body = client.get(f"/ledger/submissions/{later.pk}/").content.decode()
     assert "8/10" in body
+    fill_all(community_worker, later, {"BEDS": 2, "VOLUNTEERS": 9})
+    # Burden figures for the monitor: two requests, twenty fields asked, eight filled by the ledger.
+    assert selectors.burden_figures(community, 2026, 4) == {
+        "requests": 2,
+        "fields_asked": 20,
+        "fields_prefilled": 8,
+        "fields_typed": 12,
+        "minutes": 24,
+    }
 
 
 def test_a_submission_goes_up_the_tree_and_the_accepted_period_is_locked(

@@ -10,7 +10,7 @@ from jianfu.audit.models import AuditEntry
 from jianfu.core.errors import DomainError
 from jianfu.core.tabular import ImportRejected, read_table, xlsx_bytes
 from jianfu.ledger import selectors, services, values
-from jianfu.ledger.models import Aggregate, PeriodType, Value, ValueType
+from jianfu.ledger.models import Aggregate, DataElement, PeriodType, Value, ValueType
 from jianfu.ledger.services import Entry
 from jianfu.orgs.models import Role
 from jianfu.orgs.services import membership_grant
@@ -222,3 +222,25 @@ def test_creating_an_element_shows_similar_existing_ones_first(tree, clerk):
     hits = similar_elements(tree["district"].pk, "九小场所防火检查次数")
     assert hits and hits[0][0].code == "FIRE_CHECKS"
     assert all(e.code != "LECTURES" for e, _score in hits)
+
+
+def test_the_element_form_shows_similar_elements_before_making_a_new_one(tree, clerk, client):
+    element(clerk, tree["health"], "FIRE_CHECKS", "防火检查次数", definition="网格员每月对九小场所开展防火检查的次数")
+    client.force_login(clerk)
+    form = {
+        "element-code": "NINE_SMALL_CHECKS",
+        "element-name": "九小场所防火检查次数",
+        "element-definition": "",
+        "element-unit": "次",
+        "element-value_type": "integer",
+        "element-level": "grid",
+        "element-period_type": "monthly",
+        "element-aggregation": "sum",
+    }
+    response = client.post("/ledger/elements/", form)
+    assert response.status_code == 200
+    assert b'data-testid="similar"' in response.content and "FIRE_CHECKS" in response.content.decode()
+    assert not DataElement.objects.filter(code="NINE_SMALL_CHECKS").exists()
+    response = client.post("/ledger/elements/", form | {"confirm": "1"})
+    assert response.status_code == 302
+    assert DataElement.objects.get(code="NINE_SMALL_CHECKS").created_by == clerk
