@@ -19,7 +19,7 @@ def elements_xlsx(qs):
         _("Definition"),
         _("Unit"),
         _("Value type"),
-        _("Level"),
+        _("Reporting level"),
         _("Period type"),
         _("Roll-up"),
         _("Derived from the base registry"),

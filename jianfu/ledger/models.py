@@ -64,7 +64,7 @@ class DataElement(models.Model):
     options = models.JSONField(
         _("options"), default=list, blank=True, help_text=_("One option per line for option sets.")
     )
-    level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.COMMUNITY)
+    level = models.CharField(_("reporting level"), max_length=16, choices=Level.choices, default=Level.COMMUNITY)
     period_type = models.CharField(_("period type"), max_length=16, choices=PeriodType.choices)
     aggregation = models.CharField(_("roll-up"), max_length=16, choices=Aggregation.choices, default=Aggregation.SUM)
     department = models.ForeignKey(
@@ -123,7 +123,7 @@ class Value(models.Model):
 
     class Meta:
         verbose_name = _("value")
-        verbose_name_plural = _("values")
+        verbose_name_plural = _("ledger values")
         constraints = [models.UniqueConstraint(fields=["element", "org", "period"], name="value_one_per_period")]
         indexes = [models.Index(fields=["element", "period", "org_path"], name="value_rollup_idx")]
 
