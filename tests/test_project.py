@@ -68,7 +68,26 @@ def _survey():
     return [survey_import(actor=clerk, department=department, data=data, file_name="elderly_survey_zh.xlsx").pk]
 
 
+def _case(kind):
+    from jianfu.cases.models import Case
+
+    cases = Case.objects.filter(kind=kind)
+    return (cases.filter(matter__public=True) if kind == "event" else cases).values_list("number", flat=True).first()
+
+
 SAMPLES = {
+    "cases:report": (lambda: [], "grid"),
+    "cases:grid": (lambda: [], "grid"),
+    "cases:whistle": (lambda: [], "community"),
+    "cases:service": (lambda: ["SX001"], "office"),
+    "cases:apply": (lambda: ["SX001"], "community"),
+    "cases:community": (lambda: ["330282002001"], "office"),
+    "cases:detail": (lambda: [_case("event")], "office"),
+    "open311:discovery": (lambda: ["json"], "office"),
+    "open311:services": (lambda: ["xml"], "office"),
+    "open311:service": (lambda: ["CG01", "json"], "office"),
+    "open311:requests": (lambda: ["json"], "office"),
+    "open311:request": (lambda: [_case("event"), "xml"], "office"),
     "ledger:element": (lambda: _ledger("element"), "office"),
     "ledger:template": (lambda: _ledger("template"), "office"),
     "ledger:template_export": (lambda: _ledger("template"), "office"),
@@ -110,6 +129,9 @@ POST_ONLY = {
     "registry:export_decide",
     # A file download that exists only after the office approved an export: test_exports covers it.
     "registry:export_download",
+    "cases:action",
+    # Demo cases carry no photos (they are optional): cases/tests/test_views.py fetches one.
+    "cases:photo",
 }
 
 
@@ -193,8 +215,8 @@ def test_every_ui_string_is_translated_and_compiled():
         assert not po.untranslated_entries(), [e.msgid for e in po.untranslated_entries()]
         assert not po.fuzzy_entries(), [e.msgid for e in po.fuzzy_entries()]
         mo = polib.mofile(str(po_path.with_suffix(".mo")))
-        assert {e.msgid: e.msgstr for e in po if not e.msgid_plural} == {
-            e.msgid: e.msgstr for e in mo if e.msgid and not e.msgid_plural
+        assert {(e.msgctxt, e.msgid): e.msgstr for e in po if not e.msgid_plural} == {
+            (e.msgctxt, e.msgid): e.msgstr for e in mo if e.msgid and not e.msgid_plural
         }, "run `make messages` to recompile the .mo file"
 
 

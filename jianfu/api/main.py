@@ -3,6 +3,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 
 from jianfu.access.api import router as access_router
+from jianfu.cases.api import router as cases_router
 from jianfu.catalog.api import router as catalog_router
 from jianfu.core.errors import DomainError
 from jianfu.ledger.api import router as ledger_router
@@ -14,6 +15,7 @@ api.add_router("/v1/orgs/", orgs_router)
 api.add_router("/v1/", catalog_router)
 api.add_router("/v1/applications/", access_router)
 api.add_router("/v1/ledger/", ledger_router)
+api.add_router("/v1/cases/", cases_router)
 
 
 @api.exception_handler(DomainError)

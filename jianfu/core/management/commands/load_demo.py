@@ -3,6 +3,7 @@ import os
 from django.core.management.base import BaseCommand
 
 from jianfu.access import demo as access_demo
+from jianfu.cases import demo as cases_demo
 from jianfu.catalog import demo as catalog_demo
 from jianfu.ledger import demo as ledger_demo
 from jianfu.orgs import demo as orgs_demo
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         scale = options["registry"] or os.environ.get("JIANFU_DEMO_REGISTRY", "full")
         self.stdout.write(f"registry ({scale}): generating people, houses and units …")
         self.stdout.write(f"registry: {registry_demo.load(district, scale)} people added")
+        self.stdout.write(f"cases: {cases_demo.load(district)}")
         ledger = ledger_demo.load(district)
         self.stdout.write(
             f"ledger: {ledger['elements']} data elements, {ledger['values']} values, {ledger['templates']} reports"

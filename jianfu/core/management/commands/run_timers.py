@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from jianfu.access import services as access
+from jianfu.cases import services as cases
 
 
 class Command(BaseCommand):
@@ -9,4 +10,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         closed = access.close_due_consultations()
         escalated = access.escalate_overdue()
+        stages = cases.escalate_overdue()
         self.stdout.write(f"consultations closed: {len(closed)}; applications escalated: {len(escalated)}")
+        self.stdout.write(f"case stages escalated: {len(stages)}")
