@@ -68,6 +68,17 @@ def _survey():
     return [survey_import(actor=clerk, department=department, data=data, file_name="elderly_survey_zh.xlsx").pk]
 
 
+def _certificate(what):
+    from jianfu.catalog.models import WorkItem
+    from jianfu.certificates.models import Certificate
+
+    if what == "guide":
+        listed = WorkItem.objects.filter(kind="certificate", category="certificate")
+        return listed.values_list("code", flat=True).first()
+    certificate = Certificate.objects.filter(community__name="古塘社区").select_related("request").first()
+    return certificate.serial if what == "serial" else certificate.request.number
+
+
 def _case(kind):
     from jianfu.cases.models import Case
 
@@ -76,6 +87,12 @@ def _case(kind):
 
 
 SAMPLES = {
+    "certificates:guide": (lambda: [_certificate("guide")], "office"),
+    "certificates:type_edit": (lambda: [_certificate("guide")], "office"),
+    "certificates:verify": (lambda: [_certificate("serial")], "office"),
+    "certificates:pdf": (lambda: [_certificate("serial")], "community"),
+    "certificates:request": (lambda: [_certificate("request")], "community"),
+    "certificates:new": (lambda: [], "community"),
     "cases:report": (lambda: [], "grid"),
     "cases:grid": (lambda: [], "grid"),
     "cases:whistle": (lambda: [], "community"),
@@ -132,6 +149,9 @@ POST_ONLY = {
     "cases:action",
     # Demo cases carry no photos (they are optional): cases/tests/test_views.py fetches one.
     "cases:photo",
+    "certificates:action",
+    "certificates:revoke",
+    "certificates:seal_revoke",
 }
 
 
@@ -174,6 +194,7 @@ def test_every_page_renders_and_references_no_external_host(client, demo):
     ]
     extra += ["/api/schema/", "/api/v1/orgs/", "/api/v1/catalog/2026/", "/api/v1/lists/", "/api/v1/lists/negative/"]
     extra += ["/api/v1/applications/"]
+    extra += ["/api/v1/certificates/check?q=居住证明", "/api/v1/certificates/figures/"]
     extra += ["/api/v1/ledger/elements/", "/api/v1/ledger/requests/"]
     extra += ["/api/v1/ledger/values/?org=330282&period=2026-11"]
     urls += [(url, "office") for url in extra]

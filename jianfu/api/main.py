@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from jianfu.access.api import router as access_router
 from jianfu.cases.api import router as cases_router
 from jianfu.catalog.api import router as catalog_router
+from jianfu.certificates.api import router as certificates_router
 from jianfu.core.errors import DomainError
 from jianfu.ledger.api import router as ledger_router
 from jianfu.orgs.api import router as orgs_router
@@ -16,6 +17,7 @@ api.add_router("/v1/", catalog_router)
 api.add_router("/v1/applications/", access_router)
 api.add_router("/v1/ledger/", ledger_router)
 api.add_router("/v1/cases/", cases_router)
+api.add_router("/v1/certificates/", certificates_router)
 
 
 @api.exception_handler(DomainError)

@@ -1,0 +1,564 @@
+"""Every change to certificates: one function per action, each checking permission, locking the row,
+checking the state against the transition table, applying the change and writing the audit entry."""
+
+from __future__ import annotations
+
+import secrets
+import string
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jianfu.audit import services as audit
+from jianfu.catalog.models import ItemKind, WorkItem
+from jianfu.core import clock, workdays
+from jianfu.core.crypto import mask_id_number
+from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
+from jianfu.core.numbering import next_number
+from jianfu.orgs.models import Org, OrgKind, User
+from jianfu.registry.models import Person
+
+from . import lists
+from .models import (
+    Certificate,
+    CertificateRequest,
+    CertificateType,
+    Channel,
+    Deliberation,
+    Dishonesty,
+    RequestEvent,
+    RequestState,
+    ResidentLink,
+    SealUse,
+)
+from .permissions import (
+    can_configure_types,
+    can_handle,
+    can_issue_in,
+    can_record_deliberation,
+    can_record_dishonesty,
+    can_request_in,
+    can_revoke,
+    can_sign_off,
+    can_withdraw,
+    resident_community,
+)
+
+S = RequestState
+# action: (states it may start from, state it leads to)
+TRANSITIONS: dict[str, tuple[set[str], str]] = {
+    "issue": ({S.REQUESTED}, S.ISSUED),
+    "refuse": ({S.REQUESTED}, S.REFUSED),
+    "withdraw": ({S.REQUESTED}, S.WITHDRAWN),
+}
+ACTION_LABELS = {
+    "issue": gettext_lazy("issue"),
+    "refuse": gettext_lazy("refuse"),
+    "withdraw": gettext_lazy("withdraw"),
+}
+
+# Verification codes avoid look-alike characters (0/O, 1/I/L) so they can be typed from paper.
+CODE_ALPHABET = "".join(c for c in string.ascii_uppercase + string.digits if c not in "0O1IL")
+CODE_LENGTH = 8
+
+TYPE_FIELDS = [
+    "aliases",
+    "facts_vouched",
+    "statement",
+    "within_duties",
+    "retained",
+    "notify_and_commit",
+    "commitment_text",
+    "public_interest",
+]
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def district_of(org: Org) -> Org:
+    return Org.objects.get(pk=org.district_id)
+
+
+def allowed_actions(request: CertificateRequest) -> set[str]:
+    return {a for a, (sources, _target) in TRANSITIONS.items() if request.state in sources}
+
+
+def _lock(request: CertificateRequest) -> CertificateRequest:
+    return CertificateRequest.objects.select_for_update().select_related("community", "item").get(pk=request.pk)
+
+
+def _event(request: CertificateRequest, action: str, before: str, *, actor, reason: str = "") -> None:
+    RequestEvent.objects.create(
+        request=request,
+        action=action,
+        from_state=before,
+        to_state=request.state,
+        actor=actor if actor is not None and actor.pk else None,
+        reason=reason,
+        at=clock.now(),
+    )
+
+
+def _check_state(request: CertificateRequest, action: str) -> None:
+    if request.state not in TRANSITIONS[action][0]:
+        raise InvalidTransition(
+            _("This request is “%(state)s”: “%(action)s” is not possible now.")
+            % {"state": request.get_state_display(), "action": ACTION_LABELS[action]}
+        )
+
+
+def _apply(request: CertificateRequest, action: str, *, actor: User, reason: str = "", **changes) -> None:
+    _check_state(request, action)
+    target = TRANSITIONS[action][1]
+    before = request.state
+    request.state = target
+    if reason:
+        request.reason = reason
+    for name, value in changes.items():
+        setattr(request, name, value)
+    request.save()
+    _event(request, action, before, actor=actor, reason=reason)
+    audit.record(
+        action=f"certificate_request.{action}",
+        actor=actor,
+        obj=request,
+        org=request.community,
+        before={"state": before},
+        after={"state": target} | {k: v for k, v in changes.items() if k == "evidence_checked"},
+        reason=reason,
+    )
+
+
+def _in_community_registry(person: Person, community: Org) -> bool:
+    return person.org_path.startswith(community.path) or person.hukou_community_id == community.pk
+
+
+# --------------------------------------------------------------------------------------- requests
+
+
+@transaction.atomic
+def request_create(
+    *, actor: User, community: Org, item: WorkItem, person: Person | None = None, purpose: str = ""
+) -> CertificateRequest:
+    """A resident asks online, or a worker records an ask at the counter. A must-not certificate is
+    answered at once: redirected to the body that issues it. One on neither list is refused outright."""
+    if community.kind != OrgKind.COMMUNITY:
+        raise DomainError(_("Certificates are requested from a community."))
+    _require(can_request_in(actor, community), _("You may not request certificates from this community."))
+    as_resident = resident_community(actor) == community and not can_issue_in(actor, community)
+    if as_resident:
+        link = ResidentLink.objects.filter(user=actor).select_related("person").first()
+        if person is not None and (link is None or link.person_id != person.pk):
+            raise PermissionDenied(_("A resident requests certificates for themself only."))
+        person = link.person if link else None
+    elif person is not None and not _in_community_registry(person, community):
+        raise DomainError(_("%(name)s is not in this community's registry.") % {"name": person.name})
+    district = district_of(community)
+    category = lists.category_of(item, district)
+    today = clock.today()
+    request = CertificateRequest(
+        number=next_number("ZQ", today.year),
+        community=community,
+        item=item,
+        person=person,
+        requested_by=actor,
+        channel=Channel.ONLINE if as_resident else Channel.COUNTER,
+        purpose=purpose.strip()[:200],
+        requested_on=today,
+    )
+    if category == lists.MUST_NOT:
+        request.state = S.REDIRECTED
+        request.decided_on, request.decided_by = today, actor
+        request.responsible_body, request.rule = item.responsible_body, item.legal_basis
+        action = "redirect"
+    else:
+        reason = lists.closed_reason(item, district)
+        if reason:
+            raise DomainError(reason, code="not_issuable")
+        request.due_on = workdays.add_workdays(today, item.days_to_issue)
+        action = "request"
+    request.save()
+    _event(request, action, "", actor=actor)
+    audit.record(
+        action=f"certificate_request.{action}",
+        actor=actor,
+        obj=request,
+        org=community,
+        after={
+            "number": request.number,
+            "item": item.code,
+            "state": request.state,
+            "channel": request.channel,
+            "person": person.pk if person else None,
+            "responsible_body": request.responsible_body,
+        },
+    )
+    return request
+
+
+@transaction.atomic
+def request_identify(*, actor: User, request: CertificateRequest, person: Person) -> CertificateRequest:
+    """The worker at the counter picks the applicant from the community's registry (having seen the
+    ID card); a resident's account is linked to that person, so they never type it again."""
+    _require(can_handle(actor, request), _("Only the community's workers handle its certificate requests."))
+    request = _lock(request)
+    if request.state != S.REQUESTED:
+        raise InvalidTransition(_("Only an open request can change its applicant."))
+    if not _in_community_registry(person, request.community):
+        raise DomainError(_("%(name)s is not in this community's registry.") % {"name": person.name})
+    before = request.person_id
+    request.person = person
+    request.save(update_fields=["person"])
+    requester = request.requested_by
+    linked = False
+    if (
+        request.channel == Channel.ONLINE
+        and requester is not None
+        and not ResidentLink.objects.filter(user=requester).exists()
+    ):
+        ResidentLink.objects.create(user=requester, person=person, confirmed_by=actor, confirmed_at=clock.now())
+        linked = True
+    audit.record(
+        action="certificate_request.identify",
+        actor=actor,
+        obj=request,
+        org=request.community,
+        before={"person": before},
+        after={"person": person.pk, "account_linked": linked},
+    )
+    return request
+
+
+@transaction.atomic
+def request_sign_off(*, actor: User, request: CertificateRequest, deliberation: Deliberation) -> CertificateRequest:
+    """A certificate touching public interest: the responsible person links the residents'
+    deliberation record it rests on and signs off."""
+    _require(can_sign_off(actor, request), _("Only the committee's responsible person signs off."))
+    request = _lock(request)
+    if request.state != S.REQUESTED:
+        raise InvalidTransition(_("Only an open request can be signed off."))
+    ctype = lists.type_of(request.item)
+    if ctype is None or not ctype.public_interest:
+        raise DomainError(_("This certificate does not touch public interest; it needs no sign-off."))
+    if deliberation.community_id != request.community_id:
+        raise DomainError(_("Link a deliberation record of this community."))
+    request.deliberation, request.signed_off_by, request.signed_off_at = deliberation, actor, clock.now()
+    request.save(update_fields=["deliberation", "signed_off_by", "signed_off_at"])
+    _event(request, "sign_off", request.state, actor=actor, reason=str(deliberation))
+    audit.record(
+        action="certificate_request.sign_off",
+        actor=actor,
+        obj=request,
+        org=request.community,
+        after={"deliberation": deliberation.pk},
+    )
+    return request
+
+
+def commitment_exclusion(person: Person) -> str | None:
+    """Why this person may not sign a commitment instead of bringing the evidence (None: they may)."""
+    today = clock.today()
+    active = person.dishonesty_records.filter(listed_on__lte=today).exclude(until__lt=today).first()
+    if active is not None:
+        return _("%(name)s has a serious dishonesty record (%(source)s): bring the evidence instead.") % {
+            "name": person.name,
+            "source": active.source,
+        }
+    if Certificate.objects.filter(person=person, false_commitment=True).exists():
+        return _("%(name)s once made a false commitment: bring the evidence instead.") % {"name": person.name}
+    return None
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def default_statement(request: CertificateRequest) -> str:
+    """The certificate's wording with what the registry holds filled in (nothing retyped)."""
+    ctype = lists.type_of(request.item)
+    template = (ctype.statement if ctype else "") or _("{name} (ID number {id_number}) lives at {address}.")
+    person = request.person
+    values = _Blank(
+        community=request.community.name,
+        name=person.name if person else "",
+        id_number=mask_id_number(person.id_number) if person and person.id_number else "",
+        address=person.address.label if person and person.address_id else "",
+    )
+    try:
+        return template.format_map(values)
+    except (ValueError, IndexError):
+        return template
+
+
+def serial_prefix(community: Org) -> str:
+    """Serials run per community and year: the community's code keeps them readable, its key keeps
+    them unique (the counter's key holds at most 32 characters)."""
+    prefix = f"ZM{community.code}-"
+    return prefix if len(prefix) <= 27 else f"ZM{community.pk}-"
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+@transaction.atomic
+def certificate_issue(
+    *,
+    actor: User,
+    request: CertificateRequest,
+    evidence_checked: list[str] | tuple = (),
+    statement: str = "",
+    by_commitment: bool = False,
+) -> Certificate:
+    """Issue a listed certificate: the evidence checked (or, for notify-and-commit types, the
+    resident's written commitment), the deliberation and sign-off where public interest is touched.
+    The serial is the next of the community's series for the year; the seal use is logged."""
+    _require(can_handle(actor, request), _("Only the community's workers issue its certificates."))
+    request = _lock(request)
+    _check_state(request, "issue")
+    item, community = request.item, request.community
+    reason = lists.closed_reason(item, district_of(community))
+    if reason:
+        raise DomainError(reason, code="not_issuable")
+    person = request.person
+    if person is None:
+        raise DomainError(_("Pick the applicant from the registry first."))
+    ctype = lists.type_of(item)
+    commitment = ""
+    checked = [e for e in item.evidence if e in set(evidence_checked)]
+    if by_commitment:
+        if not ctype.notify_and_commit:
+            raise DomainError(_("“%(name)s” is not a notify-and-commit certificate.") % {"name": item.name})
+        exclusion = commitment_exclusion(person)
+        if exclusion:
+            raise DomainError(exclusion, code="commitment_excluded")
+        commitment = ctype.commitment_text or _("I commit that what I have stated is true.")
+    else:
+        missing = [e for e in item.evidence if e not in checked]
+        if missing:
+            raise DomainError(_("Evidence not checked: %(missing)s.") % {"missing": "、".join(missing)})
+    if ctype.public_interest and (request.deliberation_id is None or request.signed_off_by_id is None):
+        raise DomainError(
+            _("This certificate touches public interest: link the deliberation record and sign off first.")
+        )
+    now, today = clock.now(), clock.today()
+    certificate = Certificate.objects.create(
+        request=request,
+        serial=next_number(serial_prefix(community), today.year),
+        code=new_code(),
+        community=community,
+        item=item,
+        person=person,
+        statement=(statement or "").strip() or default_statement(request),
+        purpose=request.purpose,
+        issued_on=today,
+        issued_at=now,
+        issued_by=actor,
+        by_commitment=by_commitment,
+        commitment_text=commitment,
+    )
+    SealUse.objects.create(
+        community=community,
+        used_on=today,
+        used_at=now,
+        used_by=actor,
+        document=f"{item.name}（{certificate.serial}）",
+        certificate=certificate,
+    )
+    _apply(
+        request,
+        "issue",
+        actor=actor,
+        decided_on=today,
+        decided_by=actor,
+        evidence_checked=checked,
+        reason=_("on a written commitment") if by_commitment else "",
+    )
+    audit.record(
+        action="certificate.issue",
+        actor=actor,
+        obj=certificate,
+        org=community,
+        after={"serial": certificate.serial, "item": item.code, "request": request.number, "commitment": by_commitment},
+    )
+    return certificate
+
+
+@transaction.atomic
+def certificate_refuse(*, actor: User, request: CertificateRequest, reason: str) -> CertificateRequest:
+    _require(can_handle(actor, request), _("Only the community's workers refuse its certificate requests."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for refusing."))
+    request = _lock(request)
+    _apply(request, "refuse", actor=actor, reason=reason, decided_on=clock.today(), decided_by=actor)
+    return request
+
+
+@transaction.atomic
+def request_withdraw(*, actor: User, request: CertificateRequest, reason: str = "") -> CertificateRequest:
+    _require(can_withdraw(actor, request), _("You may not withdraw this request."))
+    request = _lock(request)
+    _apply(request, "withdraw", actor=actor, reason=(reason or "").strip())
+    return request
+
+
+@transaction.atomic
+def certificate_revoke(
+    *, actor: User, certificate: Certificate, reason: str, false_commitment: bool = False
+) -> Certificate:
+    """Revoke an issued certificate with the reason; its seal use is marked revoked too. A false
+    commitment found later revokes the certificate and bars the person from committing again."""
+    _require(can_revoke(actor, certificate), _("Only the issuing community or the office revokes a certificate."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for revoking."))
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.revoked:
+        raise InvalidTransition(_("This certificate is already revoked."))
+    if false_commitment and not certificate.by_commitment:
+        raise DomainError(_("This certificate was not issued on a commitment."))
+    certificate.revoked_at, certificate.revoked_by = clock.now(), actor
+    certificate.revoke_reason, certificate.false_commitment = reason, false_commitment
+    certificate.save()
+    SealUse.objects.filter(certificate=certificate).update(
+        revoked_at=certificate.revoked_at, revoked_by=actor, revoke_reason=reason
+    )
+    audit.record(
+        action="certificate.false_commitment" if false_commitment else "certificate.revoke",
+        actor=actor,
+        obj=certificate,
+        org=certificate.community,
+        after={"serial": certificate.serial, "false_commitment": false_commitment},
+        reason=reason,
+    )
+    return certificate
+
+
+# ----------------------------------------------------------------------------------------- seal log
+
+
+@transaction.atomic
+def seal_use_record(*, actor: User, community: Org, document: str) -> SealUse:
+    """A use of the seal on anything other than a certificate issued here (a letter, an agreement)."""
+    _require(can_issue_in(actor, community), _("Only the community's workers keep its seal log."))
+    document = (document or "").strip()
+    if not document:
+        raise DomainError(_("Say what the seal was put on."))
+    use = SealUse.objects.create(
+        community=community, used_on=clock.today(), used_at=clock.now(), used_by=actor, document=document[:200]
+    )
+    audit.record(action="seal.use", actor=actor, obj=use, org=community, after={"document": use.document})
+    return use
+
+
+@transaction.atomic
+def seal_use_revoke(*, actor: User, seal_use: SealUse, reason: str) -> SealUse:
+    _require(can_issue_in(actor, seal_use.community), _("Only the community's workers keep its seal log."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for revoking."))
+    seal_use = SealUse.objects.select_for_update().get(pk=seal_use.pk)
+    if seal_use.certificate_id:
+        raise DomainError(_("This seal use is a certificate's: revoke the certificate."))
+    if seal_use.revoked_at:
+        raise InvalidTransition(_("This seal use is already revoked."))
+    seal_use.revoked_at, seal_use.revoked_by, seal_use.revoke_reason = clock.now(), actor, reason
+    seal_use.save()
+    audit.record(action="seal.revoke", actor=actor, obj=seal_use, org=seal_use.community, reason=reason)
+    return seal_use
+
+
+# ------------------------------------------------------------------------------------ the office's
+
+
+@transaction.atomic
+def type_configure(*, actor: User, item: WorkItem, **fields) -> CertificateType:
+    """The office's settings for a listed certificate: wording, facts vouched, flags."""
+    unknown = set(fields) - set(TYPE_FIELDS)
+    if unknown:
+        raise DomainError(f"unknown fields: {', '.join(sorted(unknown))}")
+    district = district_of(item.department)
+    _require(can_configure_types(actor, district), _("Only the access office configures certificate types."))
+    if item.kind != ItemKind.CERTIFICATE or lists.category_of(item, district) is None:
+        raise DomainError(_("Only certificates on the lists can be configured."))
+    WorkItem.objects.select_for_update().get(pk=item.pk)
+    ctype, created = CertificateType.objects.get_or_create(item=item)
+    before = {} if created else audit.snapshot(ctype, TYPE_FIELDS)
+    if "aliases" in fields:
+        fields["aliases"] = [a.strip() for a in fields["aliases"] if a and a.strip()]
+    for name, value in fields.items():
+        setattr(ctype, name, value)
+    try:
+        ctype.full_clean()
+    except ValidationError as exc:
+        raise DomainError("；".join(exc.messages), code="invalid") from exc
+    ctype.save()
+    audit.record(
+        action="certificate_type.configure",
+        actor=actor,
+        obj=ctype,
+        org=district,
+        before=before,
+        after=audit.snapshot(ctype, TYPE_FIELDS) | {"item": item.code},
+    )
+    return ctype
+
+
+@transaction.atomic
+def deliberation_record(
+    *, actor: User, community: Org, held_on, subject: str, participants: int, minutes: str
+) -> Deliberation:
+    _require(can_record_deliberation(actor, community), _("Only the community's workers record its deliberations."))
+    if held_on > clock.today():
+        raise DomainError(_("A deliberation is recorded after it was held."))
+    record = Deliberation(
+        community=community,
+        held_on=held_on,
+        subject=subject.strip(),
+        participants=participants,
+        minutes=minutes.strip(),
+        recorded_by=actor,
+    )
+    try:
+        record.full_clean()
+    except ValidationError as exc:
+        raise DomainError("；".join(exc.messages), code="invalid") from exc
+    record.save()
+    audit.record(
+        action="deliberation.record",
+        actor=actor,
+        obj=record,
+        org=community,
+        after={"held_on": held_on, "subject": record.subject, "participants": participants},
+    )
+    return record
+
+
+@transaction.atomic
+def dishonesty_record(*, actor: User, person: Person, source: str, listed_on, until=None, note: str = "") -> Dishonesty:
+    _require(can_record_dishonesty(actor, person), _("You may not record dishonesty for this person."))
+    if until is not None and until < listed_on:
+        raise DomainError(_("The record cannot end before it starts."))
+    record = Dishonesty.objects.create(
+        person=person,
+        source=source.strip()[:100],
+        listed_on=listed_on,
+        until=until,
+        note=note.strip()[:200],
+        recorded_by=actor,
+    )
+    audit.record(
+        action="dishonesty.record",
+        actor=actor,
+        obj=record,
+        org=person.community,
+        after={"person": person.pk, "source": record.source, "listed_on": listed_on, "until": until},
+    )
+    return record
