@@ -79,6 +79,15 @@ def _certificate(what):
     return certificate.serial if what == "serial" else certificate.request.number
 
 
+def _evaluation(direction, state="released", target=""):
+    from jianfu.evaluation.models import Campaign
+
+    campaign = Campaign.objects.filter(direction=direction, state=state).first()
+    if target:
+        return [campaign.pk, campaign.targets.get(name=target).pk]
+    return [campaign.pk]
+
+
 def _case(kind):
     from jianfu.cases.models import Case
 
@@ -87,12 +96,6 @@ def _case(kind):
 
 
 SAMPLES = {
-    "certificates:guide": (lambda: [_certificate("guide")], "office"),
-    "certificates:type_edit": (lambda: [_certificate("guide")], "office"),
-    "certificates:verify": (lambda: [_certificate("serial")], "office"),
-    "certificates:pdf": (lambda: [_certificate("serial")], "community"),
-    "certificates:request": (lambda: [_certificate("request")], "community"),
-    "certificates:new": (lambda: [], "community"),
     "cases:report": (lambda: [], "grid"),
     "cases:grid": (lambda: [], "grid"),
     "cases:whistle": (lambda: [], "community"),
@@ -105,6 +108,20 @@ SAMPLES = {
     "open311:service": (lambda: ["CG01", "json"], "office"),
     "open311:requests": (lambda: ["json"], "office"),
     "open311:request": (lambda: [_case("event"), "xml"], "office"),
+    "evaluation:detail": (lambda: _evaluation("department", "open"), "community"),
+    "evaluation:edit": (lambda: _evaluation("department", "open"), "office"),
+    "evaluation:indicators": (lambda: _evaluation("department", "open"), "office"),
+    "evaluation:targets": (lambda: _evaluation("department", "open"), "office"),
+    "evaluation:rate": (lambda: _evaluation("department", "open"), "community"),
+    "evaluation:codes": (lambda: _evaluation("community"), "community"),
+    "evaluation:results": (lambda: _evaluation("community"), "office"),
+    "evaluation:results_xlsx": (lambda: _evaluation("department"), "office"),
+    "evaluation:report_pdf": (lambda: _evaluation("department"), "office"),
+    "evaluation:target": (lambda: _evaluation("department", target="市卫生健康局"), "clerk"),
+    "evaluation:comments": (lambda: _evaluation("department", "open"), "office"),
+    "evaluation:year_end": (lambda: _evaluation("department"), "office"),
+    "evaluation:year_end_template": (lambda: _evaluation("department"), "office"),
+    "evaluation:public_results": (lambda: _evaluation("community"), "resident"),
     "ledger:element": (lambda: _ledger("element"), "office"),
     "ledger:template": (lambda: _ledger("template"), "office"),
     "ledger:template_export": (lambda: _ledger("template"), "office"),
@@ -129,6 +146,12 @@ SAMPLES = {
     "catalog:list": (lambda: ["duty"], "office"),
     "catalog:list_export": (lambda: ["negative"], "office"),
     "catalog:list_import": (lambda: ["duty"], "office"),
+    "certificates:guide": (lambda: [_certificate("guide")], "office"),
+    "certificates:type_edit": (lambda: [_certificate("guide")], "office"),
+    "certificates:verify": (lambda: [_certificate("serial")], "office"),
+    "certificates:pdf": (lambda: [_certificate("serial")], "community"),
+    "certificates:request": (lambda: [_certificate("request")], "community"),
+    "certificates:new": (lambda: [], "community"),
 }
 POST_ONLY = {
     "ledger:element_activate",
@@ -152,6 +175,11 @@ POST_ONLY = {
     "certificates:action",
     "certificates:revoke",
     "certificates:seal_revoke",
+    "evaluation:action",
+    "evaluation:rate_target",
+    "evaluation:codes_issue",
+    "evaluation:vote_submit",
+    "evaluation:comment_moderate",
 }
 
 
@@ -197,6 +225,7 @@ def test_every_page_renders_and_references_no_external_host(client, demo):
     extra += ["/api/v1/certificates/check?q=居住证明", "/api/v1/certificates/figures/"]
     extra += ["/api/v1/ledger/elements/", "/api/v1/ledger/requests/"]
     extra += ["/api/v1/ledger/values/?org=330282&period=2026-11"]
+    extra += ["/api/v1/evaluation/campaigns/", "/admin/evaluation/campaign/"]
     urls += [(url, "office") for url in extra]
     for url, who in urls:
         client.force_login(User.objects.get(username=who))

@@ -7,6 +7,7 @@ from jianfu.cases.api import router as cases_router
 from jianfu.catalog.api import router as catalog_router
 from jianfu.certificates.api import router as certificates_router
 from jianfu.core.errors import DomainError
+from jianfu.evaluation.api import router as evaluation_router
 from jianfu.ledger.api import router as ledger_router
 from jianfu.orgs.api import router as orgs_router
 
@@ -16,8 +17,9 @@ api.add_router("/v1/orgs/", orgs_router)
 api.add_router("/v1/", catalog_router)
 api.add_router("/v1/applications/", access_router)
 api.add_router("/v1/ledger/", ledger_router)
-api.add_router("/v1/cases/", cases_router)
 api.add_router("/v1/certificates/", certificates_router)
+api.add_router("/v1/cases/", cases_router)
+api.add_router("/v1/evaluation/", evaluation_router)
 
 
 @api.exception_handler(DomainError)

@@ -6,6 +6,7 @@ from jianfu.access import demo as access_demo
 from jianfu.cases import demo as cases_demo
 from jianfu.catalog import demo as catalog_demo
 from jianfu.certificates import demo as certificates_demo
+from jianfu.evaluation import demo as evaluation_demo
 from jianfu.ledger import demo as ledger_demo
 from jianfu.orgs import demo as orgs_demo
 from jianfu.orgs.models import Org
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             f"ledger: {ledger['elements']} data elements, {ledger['values']} values, {ledger['templates']} reports"
         )
         self.stdout.write(f"certificates: {certificates_demo.load(district)}")
+        self.stdout.write(f"evaluation: {evaluation_demo.load(district)}")
         self.stdout.write("")
         self.stdout.write(f"demo accounts (password for all: {orgs_demo.DEMO_PASSWORD}):")
         for username, name, role, org in orgs_demo.DEMO_ACCOUNTS:
