@@ -6,3 +6,8 @@ class CasesConfig(AppConfig):
     name = "jianfu.cases"
     label = "cases"
     verbose_name = _("Whistles and service cases")
+
+    def ready(self):
+        from . import indicators
+
+        indicators.register()

@@ -116,3 +116,19 @@ def test_returned_whistles_do_not_count_against_the_department(
     case = services.whistle_blow(actor=community_worker, case=case, assignee=tree["health"])
     services.case_return(actor=clerk, case=case, reason="不属于本部门")
     assert selectors.rates(tree["health"], 2025, 9).dispatched == 0
+
+
+def test_the_rates_feed_the_evaluation_as_objective_indicators(october, tree, city, clerk):
+    from types import SimpleNamespace
+
+    from jianfu.evaluation import indicators
+
+    campaign = SimpleNamespace(district=tree["district"], period_end=dt.date(2025, 12, 31))
+    targets = [SimpleNamespace(pk=1, org_id=city.pk), SimpleNamespace(pk=2, org_id=tree["civil_affairs"].pk)]
+    response = indicators.get("whistle_response").compute(campaign, targets)
+    resolution = indicators.get("whistle_resolution").compute(campaign, targets)
+    year = selectors.rates(city, 2025)
+    assert response[1] == (year.response_rate * 100).quantize(Decimal("0.01"))
+    assert resolution[1] == (year.resolution_rate * 100).quantize(Decimal("0.01"))
+    assert response[2] is None  # no whistle, no score: the other weights carry the campaign
+    assert {i.code for i in indicators.available("department")} >= {"whistle_response", "whistle_satisfaction"}

@@ -1,11 +1,10 @@
 import csv
 import datetime as dt
-import hashlib
 import io
 import re
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from jianfu.audit.models import AuditEntry
 from jianfu.core.crypto import id_check_char, mask_id_number
@@ -13,7 +12,7 @@ from jianfu.core.errors import PermissionDenied
 from jianfu.core.tabular import ImportRejected, read_table
 from jianfu.orgs.models import Org, Role, User
 from jianfu.orgs.services import membership_grant
-from jianfu.registry import demo, importing, selectors, services
+from jianfu.registry import importing, selectors, services
 from jianfu.registry.models import Person, PersonTag
 
 
@@ -207,28 +206,6 @@ def test_a_gbk_file_of_10000_people_with_three_bad_rows_changes_nothing_then_imp
     assert result.created == 10_000 and Person.objects.count() == before + 10_000
     again = importing.import_people(actor=office, table=read_table(_people_csv(good)))
     assert (again.created, again.updated, again.unchanged, again.new_addresses) == (0, 0, 10_000, 0)
-
-
-def test_the_registry_demo_is_deterministic(registry):
-    def digest():
-        rows = Person.objects.order_by("id_index").values_list("name", "birth_date", "id_index", "hukou_household")
-        return hashlib.sha256(repr(list(rows)).encode()).hexdigest()
-
-    first = digest()
-    with transaction.atomic():
-        sid = transaction.savepoint()
-        PersonTag.objects.all().delete()
-        from jianfu.registry.models import Address, House, Unit
-
-        Unit.objects.all().delete()
-        House.history.model.objects.all().delete()
-        House.objects.all().delete()
-        Person.history.model.objects.all().delete()
-        Person.objects.all().delete()
-        Address.objects.all().delete()
-        demo.load(registry, "sample")
-        assert digest() == first
-        transaction.savepoint_rollback(sid)
 
 
 def test_houses_and_units_import_all_or_nothing_and_dedup(registry):
