@@ -54,8 +54,11 @@ system:
 browser:
 	$(call apt_install,$(SYSTEM_PACKAGES) $(BROWSER_PACKAGES))
 
+# One test process per core (pytest-xdist); a test module stays on one process, so the demo district
+# it loads is loaded once. `make test TEST_WORKERS=0` runs in one process.
+TEST_WORKERS ?= auto
 test: install-dev browser
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check jianfu tests

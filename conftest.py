@@ -131,22 +131,47 @@ def phone_page(browser):
     context.close()
 
 
+_demo_media = None  # where the module-loaded demo district keeps its uploaded files
+
+
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    """Uploaded files go to a temporary folder, not the developer's var/media."""
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _media_in_tmp(settings, tmp_path, request):
+    """Uploaded files go to a temporary folder, not the developer's var/media; tests on the
+    module-loaded demo district read the demo's own files."""
+    if "demo_module" in request.fixturenames and _demo_media is not None:
+        settings.MEDIA_ROOT = _demo_media
+    else:
+        settings.MEDIA_ROOT = tmp_path / "media"
+
+
+_sqlite_demo_copy = None  # the loaded demo district, kept in memory once per test process
 
 
 @pytest.fixture(scope="module")
-def demo_module(django_db_setup, django_db_blocker):
-    """The demo district loaded once for a module of read-only tests, flushed afterwards."""
+def demo_module(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo district loaded once for a module of read-only tests, flushed afterwards. On SQLite
+    the first load is copied with SQLite's backup API and later modules restore the copy, which takes
+    a second instead of a full `load_demo`."""
     import io
+    import sqlite3
 
     from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
+    from django.db import connection
+    from django.test import override_settings
 
+    global _sqlite_demo_copy, _demo_media
     with django_db_blocker.unblock():
-        call_command("load_demo", stdout=io.StringIO())
+        if connection.vendor == "sqlite" and _sqlite_demo_copy is not None:
+            connection.ensure_connection()
+            _sqlite_demo_copy.backup(connection.connection)
+        else:
+            _demo_media = tmp_path_factory.mktemp("demo-media")
+            with override_settings(MEDIA_ROOT=_demo_media):
+                call_command("load_demo", stdout=io.StringIO())
+            if connection.vendor == "sqlite":
+                _sqlite_demo_copy = sqlite3.connect(":memory:", check_same_thread=False)
+                connection.connection.backup(_sqlite_demo_copy)
     yield
     with django_db_blocker.unblock():
         call_command("flush", "--noinput", stdout=io.StringIO())

@@ -201,8 +201,8 @@ def _named_urls(resolver=None, namespace=""):
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=io.StringIO())
+def demo(demo_module, db):
+    """The demo district, loaded once for this module (see conftest.demo_module)."""
 
 
 def test_every_page_renders_and_references_no_external_host(client, demo):

@@ -13,8 +13,8 @@ def counts():
 
 
 @pytest.fixture
-def demo_district(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+def demo_district(demo_module, db):
+    """Loaded once for the module; each test's changes roll back."""
 
 
 def test_loading_twice_gives_the_same_counts_as_once(demo_district):
