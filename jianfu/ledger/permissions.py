@@ -11,8 +11,8 @@ from .models import EDITABLE_STATES, DataElement, Submission, SubmissionState
 DISTRICT_ROLES = {Role.OFFICE, Role.CLERK, Role.REVIEWER}
 
 
-def user_districts(user) -> set[int]:
-    return {root.district_id for root in roots(user)}
+def user_districts(user, roles: set[str] | None = None) -> set[int]:
+    return {root.district_id for root in roots(user, roles)}
 
 
 def is_office_of(user, district_id: int) -> bool:
@@ -114,19 +114,21 @@ def values_q(user, field: str = "org_path") -> Q:
     q = Q(pk__in=[])
     for root in roots(user, {Role.STREET, Role.COMMUNITY, Role.GRID}):
         q |= Q(**{f"{field}__startswith": root.path})
-    for district in user_districts_for(user, DISTRICT_ROLES):
+    for district in user_districts(user, DISTRICT_ROLES):
         q |= Q(**{f"{field}__startswith": f"/{district}/"})
     return q
-
-
-def user_districts_for(user, roles: set[str]) -> set[int]:
-    return {root.district_id for root in roots(user, roles)}
 
 
 def can_read_org(user, org: Org) -> bool:
     if user.is_superuser or reaches(user, org, {Role.STREET, Role.COMMUNITY, Role.GRID}):
         return True
-    return org.district_id in user_districts_for(user, DISTRICT_ROLES)
+    return org.district_id in user_districts(user, DISTRICT_ROLES)
+
+
+@rules.predicate
+def can_read_survey(user, survey) -> bool:
+    """The department that uploaded it, and the office of its district."""
+    return reaches(user, survey.department, {Role.CLERK}) or is_office_of(user, survey.department.district_id)
 
 
 rules.add_perm("ledger.use", can_use_ledger)

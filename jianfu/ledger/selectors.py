@@ -289,3 +289,18 @@ def burden_by_community(district: Org, year: int) -> dict[int, dict]:
         figures["minutes"] = figures["fields_typed"] * settings.JIANFU["LEDGER_MINUTES_PER_FIELD"]
         out[row["community_id"]] = figures
     return dict(out)
+
+
+def caps_table(departments) -> list[tuple[Org, int, int]]:
+    """(department, report templates in force, its cap) for each department: two queries."""
+    from .models import TemplateCap, VersionState
+
+    in_force = dict(
+        ReportTemplate.objects.filter(department__in=departments, retired=False, versions__state=VersionState.PUBLISHED)
+        .values_list("department_id")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    )
+    caps = dict(TemplateCap.objects.filter(department__in=departments).values_list("department_id", "max_templates"))
+    default = settings.JIANFU["LEDGER_TEMPLATE_CAP"]
+    return [(d, in_force.get(d.pk, 0), caps.get(d.pk, default)) for d in departments]

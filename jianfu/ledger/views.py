@@ -28,6 +28,7 @@ from .permissions import (
     can_fill,
     can_fill_grid,
     can_read_org,
+    can_read_survey,
     can_set_cap,
     can_street_decide,
     can_unlock,
@@ -102,7 +103,7 @@ def elements(request):
     if departments or any(is_office_of(request.user, d.pk) for d in _districts(request.user)):
         form = _element_form(request, request.POST or None)
     if request.method == "POST":
-        _require(form is not None and bool(departments))
+        _require(form is not None and bool(departments) and can_define_element(request.user, departments[0]))
         if form.is_valid():
             data = form.element_fields()
             similar = similar_elements(departments[0].district_id, f"{data['name']} {data['definition']}")
@@ -458,11 +459,8 @@ def surveys(request):
 @require_GET
 @login_required
 def survey(request, pk: int):
-    departments = _my_departments(request.user)
     record = SurveyImport.objects.filter(pk=pk).select_related("department").first()
-    if record is None or not (
-        record.department in departments or is_office_of(request.user, record.department.district_id)
-    ):
+    if record is None or not can_read_survey(request.user, record):
         raise Http404
     reused = [q for q in record.questions if q["reuse"]]
     return render(request, "ledger/survey.html", {"record": record, "reused": len(reused)})
@@ -488,5 +486,5 @@ def caps(request):
         else:
             messages.error(request, _("Give a number from 0 to 50."))
         return redirect("ledger:caps")
-    rows = [(d, services.templates_in_force(d), services.cap_for(d)) for d in departments]
+    rows = selectors.caps_table(departments)
     return render(request, "ledger/caps.html", {"rows": rows})

@@ -128,3 +128,10 @@ def test_only_the_department_clerk_uploads_its_surveys(tree, community_worker):
     data = (DATA / "yes_or_no_question.xlsx").read_bytes()
     with pytest.raises(PermissionDenied):
         services.survey_import(actor=community_worker, department=tree["health"], data=data, file_name="x.xlsx")
+
+
+def test_a_survey_is_read_by_its_department_and_the_office_only(tree, clerk, office, community_worker, client):
+    record = upload(clerk, tree["health"], "yes_or_no_question.xlsx")
+    for user, status in ((clerk, 200), (office, 200), (community_worker, 404)):
+        client.force_login(user)
+        assert client.get(f"/ledger/surveys/{record.pk}/").status_code == status
