@@ -80,6 +80,8 @@ vendor:
 	npm ci --no-audit --no-fund
 	cp node_modules/htmx.org/dist/htmx.min.js jianfu/static/vendor/
 	cp node_modules/@picocss/pico/css/pico.min.css jianfu/static/vendor/
+	cp node_modules/echarts/dist/echarts.min.js jianfu/static/vendor/
+	tail -n +1 node_modules/echarts/LICENSE node_modules/echarts/NOTICE node_modules/zrender/LICENSE > jianfu/static/vendor/echarts.LICENSE
 
 # Re-pin every dependency after changing requirements*.in.
 lock: $(BIN)/python

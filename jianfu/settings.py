@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "jianfu.certificates",
     "jianfu.evaluation",
     "jianfu.cases",
+    "jianfu.monitor",
+    "jianfu.portal",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +216,15 @@ JIANFU = {
     # per department unless the office sets its own cap; minutes a worker needs per typed field.
     "LEDGER_TEMPLATE_CAP": 5,
     "LEDGER_MINUTES_PER_FIELD": 2,
+    # Burden monitor: the baseline year (None: the first year with figures); the minutes one stamped
+    # certificate and one closed case are reckoned to take; index weights (monitor/indicators.py).
+    "MONITOR_BASELINE_YEAR": None,
+    "MONITOR_MINUTES_PER_CERTIFICATE": 15,
+    "MONITOR_MINUTES_PER_CASE": 45,
+    "BURDEN_INDEX_WEIGHTS": {},
+    # 德城 (seed 003): a community holds about 3 000 households; outside this band it is flagged.
+    "COMMUNITY_HOUSEHOLDS_MIN": 1500,
+    "COMMUNITY_HOUSEHOLDS_MAX": 4500,
     # Work refused outright at submission, with the rule that says so. Patterns are matched on the
     # application's text after folding traditional script to simplified.
     "FORBIDDEN_WORK": [

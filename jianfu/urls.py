@@ -20,6 +20,8 @@ urlpatterns = [
     path("certificates/", include("jianfu.certificates.urls")),
     path("evaluation/", include("jianfu.evaluation.urls")),
     path("cases/", include("jianfu.cases.urls")),
+    path("monitor/", include("jianfu.monitor.urls")),
+    path("portal/", include("jianfu.portal.urls")),
     path("open311/v2/", include("jianfu.cases.open311_urls")),
     path("", include("jianfu.catalog.urls")),
     path("api/", api.urls),

@@ -95,7 +95,17 @@ def _case(kind):
     return (cases.filter(matter__public=True) if kind == "event" else cases).values_list("number", flat=True).first()
 
 
+def _deliberation(published: bool):
+    from jianfu.portal.models import Deliberation
+
+    records = Deliberation.objects.filter(community__name="古塘社区", published_at__isnull=not published)
+    return [records.values_list("pk", flat=True).first()]
+
+
 SAMPLES = {
+    "portal:community": (lambda: ["330282002001"], "office"),
+    "portal:deliberation": (lambda: _deliberation(published=True), "office"),
+    "portal:record": (lambda: _deliberation(published=False), "community"),
     "cases:report": (lambda: [], "grid"),
     "cases:grid": (lambda: [], "grid"),
     "cases:whistle": (lambda: [], "community"),
@@ -152,6 +162,10 @@ SAMPLES = {
     "certificates:pdf": (lambda: [_certificate("serial")], "community"),
     "certificates:request": (lambda: [_certificate("request")], "community"),
     "certificates:new": (lambda: [], "community"),
+    "monitor:dashboard": (lambda: ["330282"], "office"),
+    "monitor:standards": (lambda: ["330282"], "office"),
+    "monitor:workload": (lambda: ["330282"], "office"),
+    "monitor:report": (lambda: ["330282", 2026, "pdf"], "office"),
 }
 POST_ONLY = {
     "ledger:element_activate",
@@ -180,6 +194,8 @@ POST_ONLY = {
     "evaluation:codes_issue",
     "evaluation:vote_submit",
     "evaluation:comment_moderate",
+    "portal:record_action",
+    "monitor:refresh",
 }
 
 

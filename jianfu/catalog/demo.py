@@ -1,6 +1,7 @@
-"""The demo district's catalog: the four lists shaped like seeds 001/003, ≈90 approved items of
-every kind, cancelled items, the published catalog for this year, and plaques before and after
-the clean-up (seed 001: only three plaques remain)."""
+"""The demo district's catalog: the four lists shaped like seeds 001/003, ≈110 approved items of
+every kind, cancelled items, the published catalog for this year, the baseline year's stock of work
+(last year: the "六多" of seed 000, see demo_baseline), and plaques before and after the clean-up at
+the end of the baseline year (seed 001: only three plaques remain)."""
 
 import datetime as dt
 import random
@@ -11,10 +12,10 @@ from django.db import transaction
 from jianfu.core import clock
 from jianfu.orgs.models import Org, OrgKind
 
-from . import demo_items, services
+from . import demo_baseline, demo_items, services
 from .models import CatalogVersion, ItemList, Plaque, WorkItem
 
-CLEAN_UP_DAY = dt.date(2025, 6, 30)
+CLEAN_UP_DAY = dt.date(2025, 12, 31)  # the clean-up ends the baseline year
 OLD_PLAQUES = [
     "社区老年协会",
     "社区禁毒工作站",
@@ -75,24 +76,25 @@ def load(district: Org) -> dict[str, int]:
     }
     _create_items(district, demo_items.EXTRA_ITEMS, year)
     _create_items(district, demo_items.CANCELLED_ITEMS, year - 1)
+    _create_items(district, demo_baseline.rows(year - 1), year - 1)  # on no list, in no catalog
     for code, items in by_list.items():
         current = lists[code].current_version()
         if current is None or list(current.entries.values_list("item_id", flat=True)) != [i.pk for i in items]:
             services.list_replace(actor=None, item_list=lists[code], district=district, items=items)
     if not CatalogVersion.objects.filter(district=district, year=year).exists():
         services.catalog_publish(actor=None, district=district, year=year)
-    _plaques(district)
+    _plaques(district, year)
     return {
         "items": WorkItem.objects.count(),
         "catalog": CatalogVersion.objects.filter(district=district, year=year).first().entries.count(),
     }
 
 
-def _plaques(district: Org) -> None:
+def _plaques(district: Org, year: int) -> None:
     if Plaque.objects.exists():
         return
     rng = random.Random(2018)  # the year of seed 001's clean-up
-    bodies = {i.name: i for i in WorkItem.objects.filter(kind="body", category="duty")}
+    bodies = {i.name: i for i in WorkItem.objects.filter(kind="body", category="duty", year=year)}
     departments = list(Org.objects.filter(kind=OrgKind.DEPARTMENT, parent=district))
     hung_on = dt.date(2012, 1, 10)
     for community in Org.objects.filter(kind=OrgKind.COMMUNITY, path__startswith=district.path).order_by("path"):

@@ -35,9 +35,11 @@ def import_baseline(*, actor, district: Org, table: Table) -> ImportResult:
         for org in Org.objects.filter(kind=OrgKind.COMMUNITY, path__startswith=district.path)
         for key in (org.code, org.name)
     }
-    items = {
+    items = {  # a name held by several years' items: the newest year wins (later rows override)
         i.name: i
-        for i in WorkItem.objects.filter(kind=ItemKind.CERTIFICATE, department__path__startswith=district.path)
+        for i in WorkItem.objects.filter(
+            kind=ItemKind.CERTIFICATE, department__path__startswith=district.path
+        ).order_by("year", "pk")
     }
     this_year = clock.today().year
     errors: list[RowError] = []

@@ -8,9 +8,11 @@ from jianfu.catalog import demo as catalog_demo
 from jianfu.certificates import demo as certificates_demo
 from jianfu.evaluation import demo as evaluation_demo
 from jianfu.ledger import demo as ledger_demo
+from jianfu.monitor import demo as monitor_demo
 from jianfu.orgs import demo as orgs_demo
 from jianfu.orgs.models import Org
 from jianfu.orgs.spreadsheets import ROLE_NAMES
+from jianfu.portal import demo as portal_demo
 from jianfu.registry import demo as registry_demo
 
 
@@ -44,6 +46,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"certificates: {certificates_demo.load(district)}")
         self.stdout.write(f"evaluation: {evaluation_demo.load(district)}")
+        self.stdout.write(f"portal: {portal_demo.load(district)}")
+        self.stdout.write(f"monitor: {monitor_demo.load(district)}")
         self.stdout.write("")
         self.stdout.write(f"demo accounts (password for all: {orgs_demo.DEMO_PASSWORD}):")
         for username, name, role, org in orgs_demo.DEMO_ACCOUNTS:

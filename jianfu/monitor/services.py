@@ -1,0 +1,132 @@
+"""Keeping the materialised figures current. Source changes mark their district months dirty
+(monitor.signals); refresh_dirty recomputes just those months, and refresh recomputes whole years."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Avg, F, Value
+from django.db.models.functions import Round
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jianfu.audit import services as audit
+from jianfu.core import clock
+from jianfu.core.errors import PermissionDenied
+from jianfu.orgs.models import Org
+
+from . import compute
+from .indicators import index_weights
+from .models import CommunityMonth, DepartmentMonth, DirtyMonth
+from .permissions import can_refresh_monitor
+
+
+def baseline_year(district: Org) -> int:
+    """The year figures are compared against: JIANFU["MONITOR_BASELINE_YEAR"], else the first year
+    with figures, else last year."""
+    configured = settings.JIANFU.get("MONITOR_BASELINE_YEAR")
+    if configured:
+        return int(configured)
+    first = CommunityMonth.objects.filter(district=district).order_by("year").values_list("year", flat=True).first()
+    return first or clock.today().year - 1
+
+
+@transaction.atomic
+def _store(district: Org, year: int, months: list[int]) -> int:
+    rows = compute.year_rows(district, year, months)
+    CommunityMonth.objects.filter(district=district, year=year, month__in=months).delete()
+    CommunityMonth.objects.bulk_create(rows, batch_size=2000)
+    DepartmentMonth.objects.filter(district=district, year=year, month__in=months).delete()
+    DepartmentMonth.objects.bulk_create(compute.department_rows(district, year, months), batch_size=2000)
+    return len(rows)
+
+
+def update_index(district: Org) -> None:
+    """Burden index of every row of the district, in one UPDATE (formula in monitor.indicators)."""
+    base = baseline_year(district)
+    weights = index_weights()
+    means = CommunityMonth.objects.filter(district=district, year=base).aggregate(**{key: Avg(key) for key in weights})
+    terms = [(key, w, Decimal(means[key])) for key, w in weights.items() if means[key] and w]
+    rows = CommunityMonth.objects.filter(district=district)
+    if not terms:
+        rows.update(burden_index=None)
+        return
+    total_weight = sum(w for _key, w, _mean in terms)
+    expression = sum(
+        (F(key) * Value(float(w / mean / total_weight * 100)) for key, w, mean in terms),
+        start=Value(0.0),
+    )
+    rows.update(burden_index=Round(expression, 1))
+
+
+def refresh(district: Org, years: list[int] | None = None, *, today: dt.date | None = None) -> int:
+    """Recompute whole years (default: the baseline year to this one) and the index."""
+    today = today or clock.today()
+    years = years or list(range(baseline_year(district), today.year + 1))
+    count = 0
+    for year in years:
+        months = compute.months_due(year, today)
+        if months:
+            count += _store(district, year, months)
+    DirtyMonth.objects.filter(district=district, year__in=years).delete()
+    update_index(district)
+    return count
+
+
+def _mark_new_month(district: Org) -> None:
+    """A month that has begun since the last computation is due, once the district has figures."""
+    today = clock.today()
+    rows = CommunityMonth.objects.filter(district=district)
+    if not rows.filter(year=today.year, month=today.month).exists() and rows.exists():
+        DirtyMonth.objects.get_or_create(district=district, year=today.year, month=today.month)
+
+
+def refresh_dirty(district: Org | None = None) -> int:
+    """Recompute the months marked dirty (of one district, or all); returns how many months."""
+    if district is not None:
+        _mark_new_month(district)
+    dirty = DirtyMonth.objects.all() if district is None else DirtyMonth.objects.filter(district=district)
+    todo = list(dirty.values_list("pk", "district_id", "year", "month", "marked_at"))
+    if not todo:
+        return 0
+    districts = Org.objects.in_bulk({d for _pk, d, _y, _m, _at in todo})
+    by_year: dict[tuple[int, int], list[int]] = {}
+    for _pk, district_id, year, month, _at in todo:
+        if month in compute.months_due(year):
+            by_year.setdefault((district_id, year), []).append(month)
+    for (district_id, year), months in by_year.items():
+        _store(districts[district_id], year, sorted(months))
+    for _pk, district_id, year, month, marked_at in todo:
+        # A change marked while we computed stays dirty for the next round.
+        DirtyMonth.objects.filter(district_id=district_id, year=year, month=month, marked_at__lte=marked_at).delete()
+    for d in districts.values():
+        update_index(d)
+    return len(todo)
+
+
+def mark_dirty(district_id: int, year: int, months=range(1, 13)) -> None:
+    """Only years the district has figures for: earlier history is not tracked, and a district
+    without figures gets them from a full refresh."""
+    today = clock.today()
+    if not CommunityMonth.objects.filter(district_id=district_id, year=year).exists():
+        return
+    for month in months:
+        if (year, month) <= (today.year, today.month):
+            DirtyMonth.objects.update_or_create(district_id=district_id, year=year, month=month)
+
+
+def mark_dirty_on(district_id: int, day: dt.date | dt.datetime | None) -> None:
+    if day is not None:
+        if isinstance(day, dt.datetime):
+            day = timezone.localtime(day).date()
+        mark_dirty(district_id, day.year, [day.month])
+
+
+def refresh_now(*, actor, district: Org) -> int:
+    """The office's "recompute everything" button (after a correction to history, say)."""
+    if not can_refresh_monitor(actor, district):
+        raise PermissionDenied(_("Only the access office recomputes the monitor."))
+    count = refresh(district)
+    audit.record(action="monitor.refresh", actor=actor, obj=district, org=district, after={"rows": count})
+    return count

@@ -1,0 +1,245 @@
+"""Dashboards: the office's district (drill down street → community → grid), a street's, a
+community's; standards; workload balance; the annual report. All read materialised rows."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from jianfu.core import clock
+from jianfu.core.charts import Chart, Series, export_response
+from jianfu.core.errors import DomainError
+from jianfu.core.tabular import attachment_response, xlsx_response
+from jianfu.orgs.models import Org, OrgKind
+from jianfu.orgs.permissions import roots
+
+from . import selectors, services, standards, workload
+from .indicators import BY_KEY, HEADLINE, HEAT
+from .permissions import READER_ROLES, can_refresh_monitor, can_view_monitor
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _org(request, code: str) -> Org:
+    org = get_object_or_404(Org.objects.select_related("parent"), code=code)
+    if not can_view_monitor(request.user, org):
+        raise HttpForbidden
+    return org
+
+
+def _district(org: Org) -> Org:
+    return org if org.kind == OrgKind.DISTRICT else Org.objects.get(pk=org.district_id)
+
+
+def _year(request, district: Org) -> int:
+    years = selectors.years_with_figures(district)
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = clock.today().year
+    return year if year in years else (years[-1] if years else clock.today().year)
+
+
+def _label(indicator) -> str:
+    return f"{indicator.label}（{indicator.unit}）"
+
+
+@require_GET
+@login_required
+def home(request):
+    """The user's own top: the district for the office, the street or community for their workers."""
+    tops = sorted(roots(request.user, READER_ROLES), key=lambda o: o.depth)
+    if request.user.is_superuser and not tops:
+        tops = list(Org.objects.filter(kind=OrgKind.DISTRICT).order_by("code")[:1])
+    if not tops:
+        raise HttpForbidden
+    return redirect("monitor:dashboard", code=tops[0].code)
+
+
+def _charts(org: Org, year: int, base: int, summary, rows) -> list[Chart]:
+    months = [f"{m}月" for m in range(1, 13)]
+    trend = selectors.trend(org, [base, year], ["burden_index", "worker_hours"])
+    charts = [
+        Chart(
+            "index-trend",
+            _("Burden index by month"),
+            "line",
+            months,
+            [Series(f"{y}", trend["burden_index"][y]) for y in (base, year)],
+            unit=str(BY_KEY["burden_index"].unit),
+            label=_("Month"),
+        ),
+        Chart(
+            "hours-trend",
+            _("Estimated worker-hours by month"),
+            "line",
+            months,
+            [Series(f"{y}", trend["worker_hours"][y]) for y in (base, year)],
+            unit=str(BY_KEY["worker_hours"].unit),
+            label=_("Month"),
+        ),
+        Chart(
+            "change",
+            _("Change against the baseline year"),
+            "bar",
+            [str(BY_KEY[k].label) for k in HEADLINE if k != "burden_index"],
+            [Series(_("Change (%)"), [summary.row(k).change_percent for k in HEADLINE if k != "burden_index"])],
+            unit="%",
+            label=_("Indicator"),
+        ),
+    ]
+    if rows:
+        charts.append(
+            Chart(
+                "ranking",
+                _("Burden index ranking"),
+                "rank",
+                [o.name for o, _v in rows],
+                [Series(str(year), [v["burden_index"] for _o, v in rows])],
+                unit=str(BY_KEY["burden_index"].unit),
+                label=_("Organisation"),
+            )
+        )
+    return charts
+
+
+@require_GET
+@login_required
+def dashboard(request, code: str):
+    org = _org(request, code)
+    if org.kind == OrgKind.GRID:
+        return redirect("monitor:dashboard", code=org.parent.code)
+    district = _district(org)
+    services.refresh_dirty(district)
+    year = _year(request, district)
+    summary = selectors.summary(org, year)
+    months = summary.months or list(range(1, 13))
+    children = selectors.children(org, year, months)
+    charts = _charts(org, year, summary.baseline_year, summary, children)
+    heat_rows = selectors.communities(org, year, months) if org.kind != OrgKind.COMMUNITY else []
+    if heat_rows:
+        charts.append(
+            Chart(
+                "heat",
+                _("Communities × indicators"),
+                "heat",
+                [_label(BY_KEY[k]) for k in HEAT],
+                [Series(o.name, [v[k] for k in HEAT]) for o, v in heat_rows],
+                label=_("Community"),
+            )
+        )
+    response = export_response(request, charts)
+    if response is not None:
+        return response
+    context = {
+        "org": org,
+        "district": district,
+        "year": year,
+        "years": selectors.years_with_figures(district),
+        "summary": summary,
+        "headline": [summary.row(k) for k in HEADLINE],
+        "all_rows": summary.rows,
+        "children": children,
+        "charts": charts,
+        "satisfaction": selectors.resident_satisfaction(org, year),
+        "grids": Org.objects.filter(parent=org, kind=OrgKind.GRID).order_by("code")
+        if org.kind == OrgKind.COMMUNITY
+        else [],
+        "can_refresh": can_refresh_monitor(request.user, district),
+    }
+    if org.kind == OrgKind.DISTRICT:
+        context["departments"], context["department_total"] = selectors.department_service(district, year, months)
+    return render(request, "monitor/dashboard.html", context)
+
+
+STANDARD_HEADERS = {
+    "space": lambda: [_("Community"), _("Street"), _("Space (m²)"), _("Required (m²)"), _("Short (m²)"), _("To do")],
+    "staffing": lambda: [_("Community"), _("Street"), _("Staff"), _("Required"), _("Short"), _("To do")],
+    "community_size": lambda: [
+        _("Community"),
+        _("Street"),
+        _("Resident households"),
+        _("Band limit"),
+        _("Off by"),
+        _("To do"),
+    ],
+    "grid_size": lambda: [
+        _("Grid"),
+        _("Community"),
+        _("Resident households"),
+        _("Band limit"),
+        _("Off by"),
+        _("To do"),
+    ],
+}
+
+
+@require_GET
+@login_required
+def standards_page(request, code: str):
+    org = _org(request, code)
+    results = standards.check(org)
+    wanted = request.GET.get("export")
+    for standard in results:
+        if standard.key == wanted:
+            rows = [[b.org.name, b.org.parent.name, b.figure, b.required, b.gap, b.fix] for b in standard.breaches]
+            return xlsx_response(f"{standard.title}.xlsx", STANDARD_HEADERS[standard.key](), rows, title=standard.key)
+    return render(request, "monitor/standards.html", {"org": org, "standards": results})
+
+
+@require_GET
+@login_required
+def workload_page(request, code: str):
+    org = _org(request, code)
+    district = _district(org)
+    year = _year(request, district)
+    summary_months = selectors.summary(org, year).months or list(range(1, 13))
+    result = workload.balance(org, year, summary_months)
+    chart = Chart(
+        "per-worker",
+        _("Worker-hours per month per worker"),
+        "rank",
+        [r.community.name for r in result.rows],
+        [Series(str(year), [r.hours_per_worker for r in result.rows])],
+        unit=str(BY_KEY["worker_hours"].unit),
+        label=_("Community"),
+    )
+    response = export_response(request, [chart])
+    if response is not None:
+        return response
+    return render(
+        request,
+        "monitor/workload.html",
+        {"org": org, "year": year, "balance": result, "chart": chart, "months": summary_months},
+    )
+
+
+@require_POST
+@login_required
+def refresh(request, code: str):
+    org = _org(request, code)
+    try:
+        count = services.refresh_now(actor=request.user, district=_district(org))
+    except DomainError as error:
+        raise HttpForbidden(str(error)) from error
+    messages.success(request, _("Figures recomputed: %(n)s community months.") % {"n": count})
+    return redirect("monitor:dashboard", code=org.code)
+
+
+@require_GET
+@login_required
+def report(request, code: str, year: int, ext: str):
+    from . import report as annual
+
+    org = _org(request, code)
+    if org.kind != OrgKind.DISTRICT or ext not in ("docx", "pdf"):
+        raise Http404
+    document = annual.build(org, year)
+    if ext == "docx":
+        body, mime = annual.docx_bytes(document), DOCX_MIME
+    else:
+        body, mime = annual.pdf_bytes(document), "application/pdf"
+    return attachment_response(body, annual.filename(org, year, ext), mime)

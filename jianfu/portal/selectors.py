@@ -1,0 +1,163 @@
+"""Reads for the public portal and for the people who keep deliberation records.
+
+Every public read is a fixed number of queries, however many items, commitments, results or
+records a community has: pages are read by residents on phones, often at once."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from jianfu.catalog.models import ItemKind, WorkItem
+from jianfu.evaluation.models import Result
+from jianfu.evaluation.selectors import public_campaigns
+from jianfu.orgs.models import Org, OrgKind
+
+from .models import Deliberation
+from .permissions import communities_q, deliberations_q
+
+REGION_PARENT_KINDS = [OrgKind.STREET, OrgKind.TOWN]
+
+
+# ------------------------------------------------------------------------------------ public reads
+
+
+def published() -> QuerySet[Deliberation]:
+    return Deliberation.objects.filter(published_at__isnull=False)
+
+
+def public_deliberations(
+    district: Org, *, kind: str = "", street: str = "", community: str = "", year: int | None = None
+) -> QuerySet[Deliberation]:
+    """Published records of a district, filtered by kind, street/town code or community code."""
+    qs = published().filter(community__path__startswith=district.path)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if community:
+        qs = qs.filter(community__code=community)
+    elif street:
+        qs = qs.filter(community__parent__code=street)
+    if year:
+        qs = qs.filter(held_on__year=year)
+    return qs.select_related("community", "community__parent").order_by("-held_on", "-pk")
+
+
+def public_deliberation(pk: int) -> Deliberation:
+    record = published().filter(pk=pk).select_related("community", "community__parent").first()
+    if record is None:
+        raise Http404
+    return record
+
+
+@dataclass
+class Region:
+    """A street or town with its communities, for the front page and the filters."""
+
+    org: Org
+    communities: list[Org] = field(default_factory=list)
+
+    @property
+    def households(self) -> int:
+        return sum(c.resident_households for c in self.communities)
+
+
+def regions(district: Org) -> list[Region]:
+    """The district's streets and towns with their communities: one query."""
+    communities = (
+        Org.objects.filter(kind=OrgKind.COMMUNITY, path__startswith=district.path)
+        .select_related("parent")
+        .order_by("parent__code", "code")
+    )
+    grouped: dict[int, Region] = {}
+    for community in communities:
+        region = grouped.setdefault(community.parent_id, Region(org=community.parent))
+        region.communities.append(community)
+    return list(grouped.values())
+
+
+def recent_deliberations(district: Org, limit: int = 8) -> list[Deliberation]:
+    return list(public_deliberations(district)[:limit])
+
+
+def deliberation_years(district: Org) -> list[int]:
+    years = published().filter(community__path__startswith=district.path).dates("held_on", "year", order="DESC")
+    return [d.year for d in years]
+
+
+# ------------------------------------------------------------------------------ the community page
+
+
+@dataclass
+class ItemGroup:
+    kind: str
+    label: str
+    items: list[WorkItem]
+
+
+def in_force_items(community: Org, today: dt.date) -> list[ItemGroup]:
+    """Catalog items in force today whose scope covers the community, grouped by kind: two queries."""
+    items = (
+        WorkItem.objects.filter(WorkItem.in_force_q(today), department__path__startswith=f"/{community.district_id}/")
+        .select_related("department")
+        .prefetch_related("scope_streets")
+        .order_by("code")
+    )
+    by_kind: dict[str, list[WorkItem]] = defaultdict(list)
+    for item in items:
+        if item.applies_to(community, {s.pk for s in item.scope_streets.all()}):
+            by_kind[item.kind].append(item)
+    return [ItemGroup(kind, label, by_kind[kind]) for kind, label in ItemKind.choices if by_kind.get(kind)]
+
+
+def released_results(community: Org) -> list[Result]:
+    """The community's own results in evaluations whose results the office released: one query.
+    Ratings of individual workers are not public (public_campaigns leaves them out)."""
+    return list(
+        Result.objects.filter(
+            target__org=community, target__worker__isnull=True, target__campaign__in=public_campaigns()
+        )
+        .select_related("target", "target__campaign")
+        .order_by("-target__campaign__period_end", "-target__campaign__pk")
+    )
+
+
+def grids_of(community: Org) -> list[Org]:
+    return list(Org.objects.filter(parent=community, kind=OrgKind.GRID).order_by("code"))
+
+
+def community_deliberations(community: Org, limit: int = 20) -> list[Deliberation]:
+    return list(published().filter(community=community).order_by("-held_on", "-pk")[:limit])
+
+
+# ----------------------------------------------------------------------------- the recorders' side
+
+
+def recorder_communities(user) -> QuerySet[Org]:
+    """The communities the user keeps deliberation records for."""
+    return Org.objects.filter(communities_q(user)).select_related("parent").order_by("parent__code", "code")
+
+
+def deliberations_for_user(
+    user, *, kind: str = "", state: str = "", community: str = "", q: str = ""
+) -> QuerySet[Deliberation]:
+    qs = Deliberation.objects.filter(deliberations_q(user))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if state == "published":
+        qs = qs.filter(published_at__isnull=False)
+    elif state == "draft":
+        qs = qs.filter(published_at__isnull=True)
+    if community:
+        qs = qs.filter(community__code=community)
+    if q:
+        qs = qs.filter(Q(subject__icontains=q) | Q(agenda__icontains=q) | Q(outcome__icontains=q))
+    return qs.select_related("community", "community__parent", "recorded_by").order_by("-held_on", "-pk")
+
+
+def deliberation_for_user(user, pk: int) -> Deliberation:
+    record = deliberations_for_user(user).filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    return record

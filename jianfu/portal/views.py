@@ -1,0 +1,265 @@
+"""The public portal (no login) and the deliberation records kept by communities, streets and the
+office. Thin: parse, call a selector or a service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import pgettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jianfu.cases.selectors import commitments_for, public_community
+from jianfu.catalog.selectors import public_district
+from jianfu.core import clock
+from jianfu.core.errors import DomainError
+from jianfu.core.tabular import xlsx_response
+
+from . import selectors, services
+from .forms import DeliberationForm, WithdrawForm
+from .models import DeliberationKind
+from .permissions import can_manage_deliberation, is_recorder
+
+PUBLIC_PAGE_SIZE = 20
+RECORDS_PAGE_SIZE = 50
+
+
+def _public_figures(community):
+    """Burden figures from the monitor app, when it offers them (the lead's module)."""
+    try:
+        from jianfu.monitor.public import public_figures
+    except ImportError:
+        return None
+    return public_figures(community)
+
+
+# ------------------------------------------------------------------------------------ public pages
+
+
+@require_GET
+def home(request):
+    district = public_district()
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "district": district,
+            "regions": selectors.regions(district),
+            "recent": selectors.recent_deliberations(district),
+        },
+    )
+
+
+@require_GET
+def community(request, code: str):
+    community = public_community(code)
+    today = clock.today()
+    groups = selectors.in_force_items(community, today)
+    return render(
+        request,
+        "portal/community.html",
+        {
+            "community": community,
+            "today": today,
+            "grids": selectors.grids_of(community),
+            "item_groups": groups,
+            "item_count": sum(len(g.items) for g in groups),
+            "commitments": commitments_for(community),
+            "results": selectors.released_results(community),
+            "deliberations": selectors.community_deliberations(community),
+            "figures": _public_figures(community),
+        },
+    )
+
+
+def _public_filters(request) -> dict:
+    g = request.GET
+    year = g.get("year", "")
+    return {
+        "kind": g.get("kind", "") if g.get("kind", "") in DeliberationKind.values else "",
+        "street": g.get("street", "").strip(),
+        "community": g.get("community", "").strip(),
+        "year": int(year) if year.isdigit() else None,
+    }
+
+
+@require_GET
+def deliberations(request):
+    district = public_district()
+    filters = _public_filters(request)
+    page = Paginator(selectors.public_deliberations(district, **filters), PUBLIC_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"page": page, "filters": filters, "query": query.urlencode()}
+    if request.htmx:
+        return render(request, "portal/deliberations.html#records", context)
+    context |= {
+        "district": district,
+        "kinds": DeliberationKind.choices,
+        "regions": selectors.regions(district),
+        "years": selectors.deliberation_years(district),
+    }
+    return render(request, "portal/deliberations.html", context)
+
+
+@require_GET
+def deliberation(request, pk: int):
+    return render(request, "portal/deliberation.html", {"record": selectors.public_deliberation(pk)})
+
+
+# ---------------------------------------------------------------------- keeping the records (login)
+
+
+def _require_recorder(user) -> None:
+    if not is_recorder(user):
+        raise PermissionDenied
+
+
+def _record_filters(request) -> dict:
+    g = request.GET
+    return {
+        "kind": g.get("kind", ""),
+        "state": g.get("state", ""),
+        "community": g.get("community", "").strip(),
+        "q": g.get("q", "").strip(),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def records(request):
+    user = request.user
+    _require_recorder(user)
+    communities = selectors.recorder_communities(user)
+    form = DeliberationForm(request.POST or None, communities=communities)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = services.deliberation_record(actor=user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, pgettext("portal", "Recorded as a draft: “%(subject)s”.") % {"subject": record})
+            return redirect("portal:record", pk=record.pk)
+    filters = _record_filters(request)
+    page = Paginator(selectors.deliberations_for_user(user, **filters), RECORDS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"page": page, "filters": filters, "query": query.urlencode()}
+    if request.htmx and request.method == "GET":
+        return render(request, "portal/records.html#record-table", context)
+    context |= {
+        "form": form,
+        "open_form": request.method == "POST",
+        "kinds": DeliberationKind.choices,
+        "communities": communities,
+    }
+    return render(request, "portal/records.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def record(request, pk: int):
+    user = request.user
+    _require_recorder(user)
+    record = selectors.deliberation_for_user(user, pk)
+    may_manage = can_manage_deliberation(user, record)
+    communities = selectors.recorder_communities(user)
+    form = DeliberationForm(request.POST or None, instance=record, communities=communities)
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.deliberation_update(actor=user, deliberation=record, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, pgettext("portal", "Saved."))
+                return redirect("portal:record", pk=pk)
+    return render(
+        request,
+        "portal/record.html",
+        {
+            "record": record,
+            "form": form,
+            "may_manage": may_manage,
+            "actions": services.allowed_actions(record) if may_manage else set(),
+            "withdraw_form": WithdrawForm(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def record_action(request, pk: int, action: str):
+    user = request.user
+    _require_recorder(user)
+    record = selectors.deliberation_for_user(user, pk)
+    try:
+        if action == "publish":
+            services.deliberation_publish(actor=user, deliberation=record)
+            messages.success(request, pgettext("portal", "Published: residents see it on the portal."))
+        elif action == "withdraw":
+            form = WithdrawForm(request.POST)
+            reason = form.cleaned_data["reason"] if form.is_valid() else ""
+            services.deliberation_withdraw(actor=user, deliberation=record, reason=reason)
+            messages.success(request, pgettext("portal", "Withdrawn from the portal."))
+        else:
+            messages.error(request, pgettext("portal", "Unknown action."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("portal:record", pk=pk)
+
+
+EXPORT_HEADERS = [
+    "会议日期",
+    "类型",
+    "街道/镇",
+    "社区",
+    "议题",
+    "议程",
+    "参加人数",
+    "结果",
+    "后续落实",
+    "落实完成日期",
+    "状态",
+    "公开时间",
+    "记录人",
+]
+
+
+def _local(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@require_GET
+@login_required
+def records_export(request):
+    user = request.user
+    _require_recorder(user)
+    records = selectors.deliberations_for_user(user, **_record_filters(request))[:50_000]
+    published_label, draft_label = pgettext("portal", "Published"), pgettext("portal", "Draft")
+    rows = (
+        [
+            r.held_on.isoformat(),
+            r.get_kind_display(),
+            r.community.parent.name if r.community.parent_id else "",
+            r.community.name,
+            r.subject,
+            r.agenda,
+            r.participants,
+            r.outcome,
+            r.follow_up,
+            r.follow_up_done.isoformat() if r.follow_up_done else "",
+            published_label if r.published_at else draft_label,
+            _local(r.published_at),
+            str(r.recorded_by) if r.recorded_by_id else "",
+        ]
+        for r in records
+    )
+    return xlsx_response("居民议事记录.xlsx", EXPORT_HEADERS, rows, title="议事记录")
