@@ -73,7 +73,7 @@ def _certificate(what):
     from jianfu.certificates.models import Certificate
 
     if what == "guide":
-        listed = WorkItem.objects.filter(kind="certificate", category="certificate")
+        listed = WorkItem.objects.filter(kind="certificate", category="certificate", list_versions__isnull=False)
         return listed.values_list("code", flat=True).first()
     certificate = Certificate.objects.filter(community__name="古塘社区").select_related("request").first()
     return certificate.serial if what == "serial" else certificate.request.number

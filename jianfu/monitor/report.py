@@ -24,22 +24,9 @@ from jianfu.core.errors import DomainError
 from jianfu.orgs.models import Org
 
 from . import selectors, standards, workload
-from .indicators import BY_KEY, HEADLINE, INDICATORS, index_weights
+from .indicators import BY_KEY, HEADLINE, HEAT, INDICATORS, index_weights
 
-# Every column of the community annex (the dashboard's heat table).
-ANNEX = [
-    "items_total",
-    "items_ledger",
-    "items_survey",
-    "items_campaign",
-    "items_platform",
-    "plaques",
-    "meetings",
-    "certificates_issued",
-    "fields_typed",
-    "worker_hours",
-    "burden_index",
-]
+ANNEX = HEAT  # the community annex shows the dashboard's heat table
 STREET_COLUMNS = ["items_total", "plaques", "certificates_issued", "fields_typed", "worker_hours"]
 CJK_FAMILIES = ["Noto Sans CJK SC", "Source Han Sans SC"]
 # Word fonts (East Asian, Latin): SimSun and SimHei are on every Chinese Word and WPS.
@@ -634,7 +621,7 @@ def _figure(chart: Chart):
         colours = ["#2e7d32" if v < 0 else "#c62828" for v in values] if chart.unit == "%" else "#2171b5"
         bars = ax.barh(range(len(values)), values, color=colours)
         ax.set_yticks(range(len(values)), chart.labels)
-        ax.bar_label(bars, labels=[f"{v:+.0f}" if chart.unit == "%" else f"{v:g}" for v in values], padding=2)
+        ax.bar_label(bars, labels=[f"{v:.0f}" if chart.unit == "%" else f"{v:g}" for v in values], padding=2)
         ax.axvline(0, color="#444444", linewidth=0.8)
         ax.margins(x=0.15)
         ax.set_xlabel(chart.unit)
@@ -680,9 +667,11 @@ def _set_fonts(style, fonts: tuple[str, str]) -> None:
 
 def _docx_table(doc, table: Table, size) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
 
     out = doc.add_table(rows=1, cols=len(table.header))
     out.style = "Table Grid"
+    out.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeated on every page
     for cell, text in zip(out.rows[0].cells, table.header, strict=True):
         cell.text = text
         for run in cell.paragraphs[0].runs:

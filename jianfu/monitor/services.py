@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Avg, F, Value
-from django.db.models.functions import Round
+from django.db.models import Avg, FloatField, Value
+from django.db.models.functions import Cast, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,8 +54,8 @@ def update_index(district: Org) -> None:
         return
     total_weight = sum(w for _key, w, _mean in terms)
     expression = sum(
-        (F(key) * Value(float(w / mean / total_weight * 100)) for key, w, mean in terms),
-        start=Value(0.0),
+        (Cast(key, FloatField()) * Value(float(w / mean / total_weight * 100)) for key, w, mean in terms),
+        start=Value(0.0, output_field=FloatField()),
     )
     rows.update(burden_index=Round(expression, 1))
 

@@ -77,7 +77,7 @@ def tags(district: Org) -> dict[str, Tag]:
     }
     made = {}
     for code, name, department, item_name in TAGS:
-        item = WorkItem.objects.filter(name=item_name).first()
+        item = WorkItem.objects.filter(name=item_name).order_by("-year").first()  # this year's, not the baseline's
         made[code], _ = Tag.objects.get_or_create(
             code=code, defaults={"name": name, "department": departments[department], "item": item}
         )

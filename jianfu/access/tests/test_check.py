@@ -5,6 +5,7 @@ import pytest
 from jianfu.access import overlap
 from jianfu.access.models import Application
 from jianfu.catalog.models import Category, ItemKind, WorkItem
+from jianfu.core import clock
 
 
 @pytest.fixture
@@ -63,14 +64,14 @@ def _probe(name: str, description: str = "") -> Application:
 
 @pytest.mark.django_db
 def test_a_reworded_duplicate_of_an_item_ranks_first(demo_catalog):
-    item = WorkItem.objects.get(name="协助流动人口居住登记和出租房屋信息采集")
+    item = WorkItem.objects.get(name="协助流动人口居住登记和出租房屋信息采集", year=clock.today().year)
     hits = overlap.similar_items(_probe("流动人口居住登记及出租房屋信息采集工作"))
     assert hits and hits[0]["code"] == item.code
 
 
 @pytest.mark.django_db
 def test_a_traditional_script_rewording_ranks_above_unrelated_items(demo_catalog):
-    item = WorkItem.objects.get(name="最低生活保障和特困供养对象动态管理台账")
+    item = WorkItem.objects.get(name="最低生活保障和特困供养对象动态管理台账", year=clock.today().year)
     from opencc import OpenCC
 
     traditional = OpenCC("s2t").convert(item.name)

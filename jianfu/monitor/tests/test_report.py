@@ -7,7 +7,6 @@ import re
 import pypdfium2
 import pytest
 from django.core.management import call_command
-from django.utils.translation import gettext, pgettext
 from docx import Document
 from docx.oxml.ns import qn
 
@@ -18,13 +17,15 @@ from jianfu.orgs.models import Org, OrgKind
 
 pytestmark = pytest.mark.django_db
 
-
-def BELONGS() -> str:  # noqa: N802 - the standards tables' second header
-    return pgettext("burden report", "Belongs to")
-
-
-def HAS_M2() -> str:  # noqa: N802 - the space table's third header
-    return gettext("Has (%(unit)s)") % {"unit": "m²"}
+SECTIONS = [
+    "一、总体情况",
+    "二、负担指数和趋势",
+    "三、各街道（镇）情况",
+    "四、服务群众情况",
+    "五、社区建设标准",
+    "六、工作量均衡",
+    "七、说明",
+]
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ def table_by_header(doc, *header: str) -> list[list[str]]:
 def headline(doc) -> dict[str, list[str]]:
     """The headline table by its first column: {indicator label: [unit, baseline, current, change]}."""
     labels = {str(selectors.indicator(k).label) for k in HEADLINE}
-    tables = [cells(t) for t in doc.tables if t.rows[0].cells[0].text == pgettext("burden report", "Indicator")]
+    tables = [cells(t) for t in doc.tables if t.rows[0].cells[0].text == "指标"]
     found = [t for t in tables if {row[0] for row in t[1:]} == labels]
     assert len(found) == 1
     return {row[0]: row[1:] for row in found[0][1:]}
@@ -97,21 +98,23 @@ def test_the_word_report_shows_the_dashboard_summary_and_charts(computed):
     assert all(lines[str(r.indicator.label)] == displayed(r) for r in others)
     # Streets: the selector's figures, ranked in a chart; the three charts are embedded pictures.
     items = selectors.indicator("items_total")
-    streets = table_by_header(doc, pgettext("burden report", "Street or town"), f"{items.label}（{items.unit}）")
+    streets = table_by_header(doc, "街道（镇）", f"{items.label}（{items.unit}）")
     assert [(r[0], r[-2]) for r in streets[1:]] == [
         (o.name, report.fmt(v["burden_index"])) for o, v in selectors.children(district, 2026, [1, 2])
     ]
     assert len(doc.inline_shapes) >= 3
     # Standards: all four communities of the tree have 300 m² where 440–880 m² are due.
-    space = table_by_header(doc, pgettext("burden report", "Community or grid"), BELONGS(), HAS_M2())
+    space = table_by_header(doc, "社区或网格", "所属", "现有（m²）")
     assert len(space) - 1 == len(standards.check(district)[0].breaches) == 4
     assert space[1][:5] == ["街道2社区2", "第2街道", "300.0", "880.0", "580.0"]
     # Workload: every community's hours per worker in the annex, as workload.balance computes them.
-    annex = table_by_header(doc, pgettext("burden report", "Street or town"), pgettext("burden report", "Community"))
+    annex = table_by_header(doc, "街道（镇）", "社区")
     balance = workload.balance(district, 2026, [1, 2])
     assert [r[-2] for r in annex[1:]] == [report.fmt(r.hours_per_worker) for r in balance.rows]
     # Title and Chinese fonts on the styles (w:eastAsia), theme fonts removed.
-    assert doc.paragraphs[0].text == built.title and "测试区" in built.title
+    assert doc.paragraphs[0].text == built.title == "测试区社区减负工作年度报告（2026年）"
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert headings == SECTIONS + ["附表：各社区指标"]
     fonts = doc.styles["Normal"].element.rPr.rFonts
     assert fonts.get(qn("w:eastAsia")) == "宋体" and fonts.get(qn("w:eastAsiaTheme")) is None
     assert doc.styles["Heading 1"].element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
@@ -125,7 +128,8 @@ def test_the_pdf_carries_the_same_figures_and_headings(computed):
     data = report.pdf_bytes(built)
     assert data.startswith(b"%PDF")
     text = pdf_text(data)
-    assert re.sub(r"\s", "", built.title) in re.sub(r"\s", "", text)
+    assert "测试区社区减负工作年度报告（2026年）" in re.sub(r"\s", "", text)
+    assert all(heading in text for heading in SECTIONS)
     for block in report.blocks(built) + report.annex(built):
         if block.kind == "heading":
             assert appears([block.text], text), block.text
@@ -184,8 +188,9 @@ def test_the_demo_report_equals_the_dashboard(demo):
     assert -45 <= certificates.change_percent <= -35  # seed 001: certificates −40 %
     assert table[str(certificates.indicator.label)][3] == f"{certificates.change_percent}%"
     # Seed 002: 24 communities below the space standard, all named in the report.
-    space = table_by_header(doc, pgettext("burden report", "Community or grid"), BELONGS(), HAS_M2())
+    space = table_by_header(doc, "社区或网格", "所属", "现有（m²）")
     assert len(space) - 1 == 24
+    assert any(p.text.startswith("标准：每100户") and "未达标 24 个" in p.text for p in doc.paragraphs)
     pdf = report.pdf_bytes(built)
     assert pdf.startswith(b"%PDF") and appears(
         [str(certificates.indicator.label), *displayed(certificates)], pdf_text(pdf)
