@@ -13,8 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jianfu.cases.selectors import commitments_for, public_community
 from jianfu.catalog.selectors import public_district
 from jianfu.core import clock
+from jianfu.core.charts import export_response
 from jianfu.core.errors import DomainError
 from jianfu.core.tabular import xlsx_response
+from jianfu.monitor.public import public_figures
 
 from . import selectors, services
 from .forms import DeliberationForm, WithdrawForm
@@ -25,26 +27,21 @@ PUBLIC_PAGE_SIZE = 20
 RECORDS_PAGE_SIZE = 50
 
 
-def _public_figures(community):
-    """Burden figures from the monitor app, when it offers them (the lead's module)."""
-    try:
-        from jianfu.monitor.public import public_figures
-    except ImportError:
-        return None
-    return public_figures(community)
-
-
 # ------------------------------------------------------------------------------------ public pages
 
 
 @require_GET
 def home(request):
     district = public_district()
+    figures = public_figures(district)
+    if figures and (response := export_response(request, [figures["chart"]])):
+        return response
     return render(
         request,
         "portal/home.html",
         {
             "district": district,
+            "figures": figures,
             "regions": selectors.regions(district),
             "recent": selectors.recent_deliberations(district),
         },
@@ -56,6 +53,9 @@ def community(request, code: str):
     community = public_community(code)
     today = clock.today()
     groups = selectors.in_force_items(community, today)
+    figures = public_figures(community)
+    if figures and (response := export_response(request, [figures["chart"]])):
+        return response
     return render(
         request,
         "portal/community.html",
@@ -68,7 +68,7 @@ def community(request, code: str):
             "commitments": commitments_for(community),
             "results": selectors.released_results(community),
             "deliberations": selectors.community_deliberations(community),
-            "figures": _public_figures(community),
+            "figures": figures,
         },
     )
 
