@@ -61,7 +61,6 @@ INDICATORS: list[Indicator] = [
 ]
 
 BY_KEY = {i.key: i for i in INDICATORS}
-COUNTED = [i for i in INDICATORS if i.key != "burden_index"]
 # The headline set: what the dashboards, the portal and the annual report show first.
 HEADLINE = [
     "items_total",
@@ -76,20 +75,8 @@ HEADLINE = [
     "worker_hours",
     "burden_index",
 ]
-# The heat table's columns.
-HEAT = [
-    "items_total",
-    "items_ledger",
-    "items_survey",
-    "items_campaign",
-    "items_platform",
-    "plaques",
-    "meetings",
-    "certificates_issued",
-    "fields_typed",
-    "worker_hours",
-    "burden_index",
-]
+# The heat table's columns: the headline set.
+HEAT = HEADLINE
 
 
 def index_weights() -> dict[str, Decimal]:

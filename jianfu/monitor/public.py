@@ -7,12 +7,13 @@ from jianfu.core import clock
 from jianfu.core.charts import Chart, Series
 from jianfu.orgs.models import Org, OrgKind
 
-from . import selectors
+from . import selectors, services
 from .indicators import BY_KEY, HEADLINE
 
 
 def public_figures(org: Org) -> dict | None:
     district = org if org.kind == OrgKind.DISTRICT else Org.objects.get(pk=org.district_id)
+    services.refresh_dirty(district)
     years = selectors.years_with_figures(district)
     if not years:
         return None
@@ -25,7 +26,7 @@ def public_figures(org: Org) -> dict | None:
         "burden-trend",
         _("Burden index by month"),
         "line",
-        [f"{m}月" for m in range(1, 13)],
+        selectors.month_labels(),
         [Series(str(y), trend[y]) for y in years],
         unit=str(BY_KEY["burden_index"].unit),
         label=_("Month"),
@@ -33,6 +34,6 @@ def public_figures(org: Org) -> dict | None:
     return {
         "summary": summary,
         "rows": [summary.row(k) for k in HEADLINE],
-        "by_year": [(y, selectors.totals(org, y, summary.months)["burden_index"]) for y in years],
+        "by_year": selectors.by_year(org, years, summary.months, "burden_index"),
         "chart": chart,
     }

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext as _
 
 from jianfu.certificates.selectors import comparable_months
+from jianfu.core import clock
 from jianfu.evaluation.models import Campaign, CampaignState, Direction, Result
-from jianfu.orgs.models import Org, OrgKind
+from jianfu.orgs.models import DEPARTMENT_KINDS, Org, OrgKind
 
 from .indicators import BY_KEY, INDICATORS, Indicator
 from .models import CommunityMonth, DepartmentMonth
@@ -97,10 +99,17 @@ def summary(org: Org, year: int, base: int | None = None, *, today: dt.date | No
     return Summary(org=org, year=year, baseline_year=base, months=months, rows=rows)
 
 
+def month_labels() -> list[str]:
+    return [_("M%(n)s") % {"n": m} for m in range(1, 13)]
+
+
 def trend(org: Org, years: list[int], keys: list[str]) -> dict[str, dict[int, list[Decimal | None]]]:
-    """Month by month: {key: {year: [12 values, None where not computed]}}, one query."""
+    """Month by month: {key: {year: [12 values, None where not computed]}}, one query. The month
+    still running is left out, so a flow does not seem to fall at the end."""
+    today = clock.today()
     rows = (
         CommunityMonth.objects.filter(**scope_filter(org), year__in=years)
+        .exclude(year=today.year, month__gte=today.month)
         .values("year", "month")
         .annotate(rows=Count("pk"), **{k: Sum(k) for k in keys})
         .order_by()
@@ -111,6 +120,18 @@ def trend(org: Org, years: list[int], keys: list[str]) -> dict[str, dict[int, li
         for key in keys:
             out[key][row["year"]][row["month"] - 1] = values[key]
     return out
+
+
+def by_year(org: Org, years: list[int], months: list[int], key: str) -> list[tuple[int, Decimal | None]]:
+    """One indicator for each year on the same months, one query."""
+    rows = {
+        row["year"]: _values(row, row["rows"])[key]
+        for row in CommunityMonth.objects.filter(**scope_filter(org), year__in=years, month__in=months)
+        .values("year")
+        .annotate(rows=Count("pk"), **{key: Sum(key)})
+        .order_by()
+    }
+    return [(y, rows.get(y)) for y in years]
 
 
 def children(org: Org, year: int, months: list[int]) -> list[tuple[Org, dict[str, Decimal | None]]]:
@@ -180,7 +201,9 @@ def department_service(
 ) -> tuple[list[DepartmentService], DepartmentService]:
     """Each department's whistles and three rates (percent) for the months, and the district's total."""
     rows = (
-        DepartmentMonth.objects.filter(district=district, year=year, month__in=months)
+        DepartmentMonth.objects.filter(
+            district=district, year=year, month__in=months, department__kind__in=DEPARTMENT_KINDS
+        )
         .values("department_id")
         .annotate(**{f: Sum(f) for f in RATE_FIELDS})
         .order_by()

@@ -34,6 +34,8 @@ def baseline_year(district: Org) -> int:
 
 @transaction.atomic
 def _store(district: Org, year: int, months: list[int]) -> int:
+    # One computation per district at a time: a second waits, then replaces the first's rows.
+    list(Org.objects.select_for_update().filter(pk=district.pk).values_list("pk", flat=True))
     rows = compute.year_rows(district, year, months)
     CommunityMonth.objects.filter(district=district, year=year, month__in=months).delete()
     CommunityMonth.objects.bulk_create(rows, batch_size=2000)
@@ -64,28 +66,32 @@ def refresh(district: Org, years: list[int] | None = None, *, today: dt.date | N
     """Recompute whole years (default: the baseline year to this one) and the index."""
     today = today or clock.today()
     years = years or list(range(baseline_year(district), today.year + 1))
+    started = timezone.now()
     count = 0
     for year in years:
         months = compute.months_due(year, today)
         if months:
             count += _store(district, year, months)
-    DirtyMonth.objects.filter(district=district, year__in=years).delete()
+    # Marks made while we computed stay for the next round.
+    DirtyMonth.objects.filter(district=district, year__in=years, marked_at__lte=started).delete()
     update_index(district)
     return count
 
 
-def _mark_new_month(district: Org) -> None:
-    """A month that has begun since the last computation is due, once the district has figures."""
+def _mark_new_months(district: Org) -> None:
+    """Months of this year that have begun since the last computation are due, once the district has figures."""
     today = clock.today()
     rows = CommunityMonth.objects.filter(district=district)
-    if not rows.filter(year=today.year, month=today.month).exists() and rows.exists():
-        DirtyMonth.objects.get_or_create(district=district, year=today.year, month=today.month)
+    done = set(rows.filter(year=today.year).values_list("month", flat=True).distinct())
+    if len(done) < today.month and rows.exists():
+        for month in set(compute.months_due(today.year, today)) - done:
+            DirtyMonth.objects.get_or_create(district=district, year=today.year, month=month)
 
 
 def refresh_dirty(district: Org | None = None) -> int:
     """Recompute the months marked dirty (of one district, or all); returns how many months."""
     if district is not None:
-        _mark_new_month(district)
+        _mark_new_months(district)
     dirty = DirtyMonth.objects.all() if district is None else DirtyMonth.objects.filter(district=district)
     todo = list(dirty.values_list("pk", "district_id", "year", "month", "marked_at"))
     if not todo:

@@ -7,7 +7,8 @@ from jianfu.cases.models import Case
 from jianfu.catalog.models import Plaque, WorkItem
 from jianfu.certificates.models import BaselineCount, CertificateRequest
 from jianfu.core import clock
-from jianfu.ledger.models import Submission
+from jianfu.ledger.models import ReportRequest, Submission
+from jianfu.orgs.models import Org, OrgKind
 
 from .services import mark_dirty, mark_dirty_on
 
@@ -31,6 +32,19 @@ def _submission(sender, instance: Submission, **kwargs):
     mark_dirty_on(instance.community.district_id, instance.request.sent_on)
 
 
+def _report_request(sender, instance: ReportRequest, **kwargs):
+    """Submissions are created in bulk (no signal): the request marks its month for them."""
+    department = instance.version.template.department
+    mark_dirty_on(department.district_id, instance.sent_on)
+
+
+def _org(sender, instance: Org, **kwargs):
+    """A community added, moved or resized changes this year's rows (street, scope, heat table)."""
+    if instance.path and instance.kind in (OrgKind.COMMUNITY, OrgKind.GRID, OrgKind.STREET, OrgKind.TOWN):
+        today = clock.today()
+        mark_dirty(instance.district_id, today.year, range(1, today.month + 1))
+
+
 def _certificate_request(sender, instance: CertificateRequest, **kwargs):
     mark_dirty_on(instance.community.district_id, instance.decided_on)
 
@@ -49,6 +63,8 @@ HANDLERS = [
     (WorkItem, _work_item),
     (Plaque, _plaque),
     (Submission, _submission),
+    (ReportRequest, _report_request),
+    (Org, _org),
     (CertificateRequest, _certificate_request),
     (BaselineCount, _baseline_count),
     (Case, _case),

@@ -19,6 +19,7 @@ from jianfu.orgs.permissions import roots
 from . import selectors, services, standards, workload
 from .indicators import BY_KEY, HEADLINE, HEAT
 from .permissions import READER_ROLES, can_refresh_monitor, can_view_monitor
+from .selectors import month_labels
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -60,7 +61,7 @@ def home(request):
 
 
 def _charts(org: Org, year: int, base: int, summary, rows) -> list[Chart]:
-    months = [f"{m}月" for m in range(1, 13)]
+    months = month_labels()
     trend = selectors.trend(org, [base, year], ["burden_index", "worker_hours"])
     charts = [
         Chart(
@@ -195,6 +196,7 @@ def standards_page(request, code: str):
 def workload_page(request, code: str):
     org = _org(request, code)
     district = _district(org)
+    services.refresh_dirty(district)
     year = _year(request, district)
     summary_months = selectors.summary(org, year).months or list(range(1, 13))
     result = workload.balance(org, year, summary_months)
@@ -237,6 +239,7 @@ def report(request, code: str, year: int, ext: str):
     org = _org(request, code)
     if org.kind != OrgKind.DISTRICT or ext not in ("docx", "pdf"):
         raise Http404
+    services.refresh_dirty(org)
     document = annual.build(org, year)
     if ext == "docx":
         body, mime = annual.docx_bytes(document), DOCX_MIME

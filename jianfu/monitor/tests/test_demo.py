@@ -103,6 +103,66 @@ def test_items_carried_match_the_source_tables(demo):
         assert got == expected, year
 
 
+def test_items_by_kind_match_the_source_tables(demo):
+    for year in (clock.today().year - 1, clock.today().year):
+        rows = sql(
+            "SELECT i.kind, COUNT(*) FROM catalog_workitem i WHERE i.year = %s "
+            "AND i.category IN ('duty', 'assist', 'certificate', 'cancelled') "
+            "AND (i.valid_until IS NULL OR i.valid_until >= %s) "
+            "AND NOT EXISTS (SELECT 1 FROM catalog_workitem_scope_streets s WHERE s.workitem_id = i.id) "
+            "GROUP BY i.kind",
+            (year, dt.date(year, 3, 1)),
+        )
+        # Every demo community carries the unscoped items at least; none of 2025's is scoped.
+        march = CommunityMonth.objects.filter(year=year, month=3)
+        for kind, count in rows.items():
+            values = set(march.values_list(f"items_{kind}", flat=True))
+            assert min(values) >= count, (year, kind)
+            if year < clock.today().year:
+                assert values == {count}, (year, kind)
+
+
+def test_whistles_and_department_rates_match_the_source_tables(demo):
+    year = clock.today().year
+    bounds = [
+        connection.ops.adapt_datetimefield_value(timezone.make_aware(dt.datetime(y, 1, 1))) for y in (year, year + 1)
+    ]
+    whistles = sql(
+        "SELECT COALESCE(CASE WHEN u.kind = 'grid' THEN u.parent_id END, u.id), COUNT(*) FROM cases_case c "
+        "JOIN orgs_org u ON u.id = c.org_unit_id WHERE c.whistle AND c.dispatched_at >= %s AND c.dispatched_at < %s "
+        "AND u.kind IN ('community', 'grid') GROUP BY 1",
+        bounds,
+    )
+    got = {k: v for k, v in year_sums(demo, year, "whistles").items() if v}
+    assert got == whistles and sum(whistles.values()) > 100
+    dispatched = sql(
+        "SELECT c.assignee_id, COUNT(*), SUM(CASE WHEN c.solved THEN 1 ELSE 0 END) FROM cases_case c "
+        "WHERE c.kind = 'event' AND c.whistle AND c.dispatched_at >= %s AND c.dispatched_at < %s "
+        "AND c.assignee_id IN (SELECT id FROM orgs_org WHERE kind IN ('department', 'group_org')) GROUP BY 1",
+        bounds,
+    )
+    table, total = selectors.department_service(demo, year, list(range(1, 13)))
+    assert {d.department.pk: (d.dispatched, d.solved) for d in table if d.dispatched} == {
+        k: (v[0], v[1]) for k, v in dispatched.items()
+    }
+    assert total.dispatched == sum(v[0] for v in dispatched.values())
+
+
+def test_the_burden_index_follows_its_formula(demo):
+    """100 × mean over the index indicators of (figure ÷ the baseline year's mean per community-month)."""
+    from django.db.models import Avg
+
+    from jianfu.monitor.indicators import index_weights
+
+    base = clock.today().year - 1
+    keys = list(index_weights())
+    means = CommunityMonth.objects.filter(year=base).aggregate(**{k: Avg(k) for k in keys})
+    terms = [k for k in keys if means[k]]
+    row = CommunityMonth.objects.filter(year=base + 1, month=5).order_by("community__path").first()
+    expected = sum(Decimal(str(getattr(row, k))) / Decimal(str(means[k])) for k in terms) / len(terms) * 100
+    assert abs(row.burden_index - expected) <= Decimal("0.1")
+
+
 def test_cases_match_the_source_tables(demo):
     year = clock.today().year
     closed = sql(
