@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from jianfu.certificates.selectors import comparable_months
 from jianfu.core import clock
 from jianfu.core.charts import Chart, Series, export_response
 from jianfu.core.errors import DomainError
@@ -198,7 +199,7 @@ def workload_page(request, code: str):
     district = _district(org)
     services.refresh_dirty(district)
     year = _year(request, district)
-    summary_months = selectors.summary(org, year).months or list(range(1, 13))
+    summary_months = comparable_months(year) or list(range(1, 13))
     result = workload.balance(org, year, summary_months)
     chart = Chart(
         "per-worker",
