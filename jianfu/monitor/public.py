@@ -13,10 +13,11 @@ from .indicators import BY_KEY, HEADLINE
 
 def public_figures(org: Org) -> dict | None:
     district = org if org.kind == OrgKind.DISTRICT else Org.objects.get(pk=org.district_id)
-    services.refresh_dirty(district)
     years = selectors.years_with_figures(district)
     if not years:
         return None
+    if services.refresh_dirty(district):
+        years = selectors.years_with_figures(district)
     year = clock.today().year if clock.today().year in years else years[-1]
     summary = selectors.summary(org, year)
     if not summary.months:

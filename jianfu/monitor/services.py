@@ -83,7 +83,7 @@ def _mark_new_months(district: Org) -> None:
     today = clock.today()
     rows = CommunityMonth.objects.filter(district=district)
     done = set(rows.filter(year=today.year).values_list("month", flat=True).distinct())
-    if len(done) < today.month and rows.exists():
+    if len(done) < today.month and (done or rows.exists()):
         for month in set(compute.months_due(today.year, today)) - done:
             DirtyMonth.objects.get_or_create(district=district, year=today.year, month=month)
 
