@@ -58,7 +58,7 @@ def load(district: Org) -> int:
     u = _users()
     department = Org.objects.get(name="市卫生健康局")
     gutang = Org.objects.get(name="古塘街道")
-    consulted = list(Org.objects.filter(kind=OrgKind.COMMUNITY, parent=gutang).order_by("path")[:4])
+    consulted = list(Org.objects.filter(kind=OrgKind.COMMUNITY, parent=gutang).order_by("code")[:4])
     today = clock.today()
     meeting_day = workdays.add_workdays(today, 0) - dt.timedelta(days=7)
     with clock.frozen_at(meeting_day):
