@@ -167,8 +167,13 @@ def demo_module(django_db_setup, django_db_blocker, tmp_path_factory):
             _sqlite_demo_copy.backup(connection.connection)
         else:
             _demo_media = tmp_path_factory.mktemp("demo-media")
-            with override_settings(MEDIA_ROOT=_demo_media):
-                call_command("load_demo", stdout=io.StringIO())
+            try:
+                with override_settings(MEDIA_ROOT=_demo_media):
+                    call_command("load_demo", stdout=io.StringIO())
+            except Exception:
+                # A failed load must not leave half a demo for the next module's tests.
+                call_command("flush", "--noinput", stdout=io.StringIO())
+                raise
             if connection.vendor == "sqlite":
                 _sqlite_demo_copy = sqlite3.connect(":memory:", check_same_thread=False)
                 connection.connection.backup(_sqlite_demo_copy)

@@ -167,7 +167,7 @@ def load(district: Org) -> dict[str, int]:
     office = User.objects.filter(username="office").first()
     _configure_types(district, office)
     if not CertificateRequest.objects.filter(community__path__startswith=district.path).exists():
-        communities = list(Org.objects.filter(name__in=COMMUNITIES, path__startswith=district.path).order_by("path"))
+        communities = list(Org.objects.filter(name__in=COMMUNITIES, path__startswith=district.path).order_by("code"))
         communities = [c for c in communities if Person.objects.filter(community=c).exists()]
         if communities:
             _history(district, communities)
