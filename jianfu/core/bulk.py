@@ -26,6 +26,24 @@ def _adapter(field: models.Field):
     return None
 
 
+def _reserve_ids(meta, count: int) -> list[int]:
+    """Primary keys for new rows. PostgreSQL hands them out from the table's sequence, so concurrent
+    imports never collide; SQLite serialises writers, so the next ids after the largest are free."""
+    if not count:
+        return []
+    table, column = connection.ops.quote_name(meta.db_table), connection.ops.quote_name(meta.pk.column)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT MAX({column}) FROM {table}")
+        first = (cursor.fetchone()[0] or 0) + 1
+    return list(range(first, first + count))
+
+
 def insert(objs: list[models.Model], *, model: type[models.Model] | None = None) -> None:
     """Insert unsaved instances, giving them primary keys. Runs no save(), signals or validation:
     for data the caller built itself."""
@@ -33,16 +51,11 @@ def insert(objs: list[models.Model], *, model: type[models.Model] | None = None)
         return
     model = model or type(objs[0])
     meta = model._meta
-    pk = meta.pk
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT MAX({connection.ops.quote_name(pk.column)}) FROM {connection.ops.quote_name(meta.db_table)}"
-        )
-        next_id = (cursor.fetchone()[0] or 0) + 1
+    preset = any(obj.pk is not None for obj in objs)
+    new_ids = iter(_reserve_ids(meta, sum(obj.pk is None for obj in objs)))
     for obj in objs:
         if obj.pk is None:
-            obj.pk = next_id
-            next_id += 1
+            obj.pk = next(new_ids)
         obj._state.adding = False
     fields = list(meta.concrete_fields)
     stamped = [f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
@@ -67,9 +80,10 @@ def insert(objs: list[models.Model], *, model: type[models.Model] | None = None)
         with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        with connection.cursor() as cursor:
-            for statement in connection.ops.sequence_reset_sql(no_style(), [model]):
-                cursor.execute(statement)
+        if preset:
+            with connection.cursor() as cursor:
+                for statement in connection.ops.sequence_reset_sql(no_style(), [model]):
+                    cursor.execute(statement)
     else:
         placeholders = ", ".join(["%s"] * len(fields))
         with connection.cursor() as cursor:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from jianfu.audit import services as audit
 from jianfu.catalog.models import ItemKind, WorkItem
 from jianfu.core import clock, workdays
+from jianfu.core.bulk import insert_with_history
 from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
 from jianfu.core.numbering import next_number
 from jianfu.core.tabular import ImportRejected, ImportResult, RowError
@@ -614,16 +615,43 @@ def _lock_values(submission: Submission) -> None:
 # ---------------------------------------------------------------- import and XLSForm
 
 
+@dataclass
+class _Incoming:
+    row: int
+    element: DataElement
+    org: Org
+    key: str
+    text: str
+    number: object
+
+
+def _check_writable(element: DataElement, org: Org) -> None:
+    """What _write refuses before it reads a value: derived, retired, or the wrong level of unit."""
+    if element.derived:
+        raise DomainError(_("%(name)s is derived from the base registry and is never typed.") % {"name": element.name})
+    if element.state == ElementState.RETIRED:
+        raise DomainError(_("%(name)s is retired.") % {"name": element.name})
+    expected = OrgKind.GRID if element.level == Level.GRID else OrgKind.COMMUNITY
+    if org.kind != expected:
+        raise DomainError(
+            _("%(name)s is kept per %(level)s, not for %(org)s.")
+            % {"name": element.name, "level": element.get_level_display(), "org": org.name}
+        )
+
+
 @transaction.atomic
 def values_import(*, actor: User, community: Org, table) -> ImportResult:
-    """A community's values from a sheet with columns 数据元编码, 组织编码, 期间, 值. Any bad cell: nothing changes."""
+    """A community's values from a sheet with columns 数据元编码, 组织编码, 期间, 值. Any bad cell: nothing changes.
+    Rows are checked first, then written in bulk: one read of the stored values, one insert, one
+    pass over the aggregates (as-of elements, whose roll-up follows each unit's latest value, go
+    one by one)."""
     _require(can_enter_value(actor, community), _("You may not enter values for %(org)s.") % {"org": community.name})
     columns = {"element": "数据元编码", "org": "组织编码", "period": "期间", "value": "值"}
     table.require(list(columns.values()))
     elements = {e.code: e for e in DataElement.objects.filter(district_id=community.district_id)}
     orgs = {o.code: o for o in Org.objects.filter(path__startswith=community.path)}
     errors: list[RowError] = []
-    result = ImportResult()
+    incoming: list[_Incoming] = []
     seen: set[tuple] = set()
     for row in table.rows:
         cells = row.values
@@ -636,8 +664,7 @@ def values_import(*, actor: User, community: Org, table) -> ImportResult:
             errors.append(RowError(row.number, columns["org"], _("Not this community or one of its grids.")))
             continue
         try:
-            period = periods.parse(cells[columns["period"]]).key
-            key = _value_key(element, period)
+            key = _value_key(element, cells[columns["period"]])
         except DomainError as exc:
             errors.append(RowError(row.number, columns["period"], exc.message))
             continue
@@ -646,17 +673,18 @@ def values_import(*, actor: User, community: Org, table) -> ImportResult:
             continue
         seen.add((element.pk, org.pk, key))
         try:
-            with transaction.atomic():
-                outcome, _value = _write(
-                    element, org, period, cells[columns["value"]], actor=actor, source=ValueSource.IMPORTED
-                )
+            _check_writable(element, org)
+            text, number = values.parse(element, cells[columns["value"]])
         except ValueError as exc:
             errors.append(RowError(row.number, columns["value"], str(exc)))
             continue
         except DomainError as exc:
             errors.append(RowError(row.number, columns["value"], exc.message))
             continue
-        setattr(result, outcome, getattr(result, outcome) + 1)
+        incoming.append(_Incoming(row.number, element, org, key, text, number))
+    if errors:
+        raise ImportRejected(errors)
+    result = _store_imported(actor, incoming, errors)
     if errors:
         raise ImportRejected(errors)
     audit.record(
@@ -665,6 +693,89 @@ def values_import(*, actor: User, community: Org, table) -> ImportResult:
         org=community,
         after={"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
     )
+    return result
+
+
+def _store_imported(actor: User, incoming: list[_Incoming], errors: list[RowError]) -> ImportResult:
+    result = ImportResult()
+    as_of = [i for i in incoming if i.element.period_type == PeriodType.AS_OF]
+    plain = [i for i in incoming if i.element.period_type != PeriodType.AS_OF]
+    for item in as_of:
+        try:
+            with transaction.atomic():
+                outcome, _value = _write(
+                    item.element, item.org, item.key, item.text, actor=actor, source=ValueSource.IMPORTED
+                )
+        except (ValueError, DomainError) as exc:
+            errors.append(RowError(item.row, "值", getattr(exc, "message", str(exc))))
+            continue
+        setattr(result, outcome, getattr(result, outcome) + 1)
+    if not plain:
+        return result
+    stored = {
+        (v.element_id, v.org_id, v.period): v
+        for v in Value.objects.select_for_update()
+        .filter(
+            element_id__in={i.element.pk for i in plain},
+            org_id__in={i.org.pk for i in plain},
+            period__in={i.key for i in plain},
+        )
+        .order_by("pk")
+    }
+    now = clock.now()
+    created: list[Value] = []
+    deltas: list[tuple] = []
+    for item in plain:
+        existing = stored.get((item.element.pk, item.org.pk, item.key))
+        if existing is not None and existing.locked_by_id:
+            errors.append(
+                RowError(
+                    item.row,
+                    "值",
+                    _("%(name)s for %(period)s is accepted and locked; ask the office to unlock it.")
+                    % {"name": item.element.name, "period": periods.label(item.key)},
+                )
+            )
+            continue
+        if existing is not None and existing.text == item.text:
+            result.unchanged += 1
+            continue
+        if existing is None:
+            created.append(
+                Value(
+                    element=item.element,
+                    org=item.org,
+                    org_path=item.org.path,
+                    period=item.key,
+                    text=item.text,
+                    number=item.number,
+                    source=ValueSource.IMPORTED,
+                    entered_by=actor,
+                    entered_at=now,
+                )
+            )
+            deltas.append((item.element, item.org, item.key, None, item.number))
+            result.created += 1
+            continue
+        before, old_number = existing.text, existing.number
+        existing.text, existing.number, existing.source = item.text, item.number, ValueSource.IMPORTED
+        existing.entered_by, existing.entered_at = actor, now
+        existing.save()
+        audit.record(
+            action="ledger.value_correct",
+            actor=actor,
+            obj=existing,
+            org=item.org,
+            before={"value": before},
+            after={"value": item.text},
+            reason=f"{item.element.code} {item.key}",
+        )
+        deltas.append((item.element, item.org, item.key, old_number, item.number))
+        result.updated += 1
+    if errors:
+        return result
+    insert_with_history(created, user=actor, when=now)
+    values.apply_deltas(deltas)
     return result
 
 

@@ -102,6 +102,42 @@ def apply_delta(element: DataElement, org: Org, period: str, before: Decimal | N
         _bump(element.pk, org_id, period, d_total, d_count)
 
 
+def apply_deltas(changes: list[tuple[DataElement, Org, str, Decimal | None, Decimal | None]]) -> None:
+    """apply_delta for many values at once (element, org, period, before, after): the aggregates
+    touched are created if missing, locked in key order, and updated in one statement batch."""
+    sums: dict[tuple[int, int, str], list] = defaultdict(lambda: [Decimal(0), 0])
+    for element, org, period, before, after in changes:
+        old, new = contribution(element, before), contribution(element, after)
+        d_total = (new or Decimal(0)) - (old or Decimal(0))
+        d_count = (new is not None) - (old is not None)
+        if not d_total and not d_count:
+            continue
+        for org_id in ancestor_ids(org):
+            cell = sums[(element.pk, org_id, period)]
+            cell[0] += d_total
+            cell[1] += d_count
+    if not sums:
+        return
+    Aggregate.objects.bulk_create(
+        [Aggregate(element_id=e, org_id=o, period=p, total=0, count=0) for e, o, p in sums],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+    rows = Aggregate.objects.select_for_update().filter(
+        element_id__in={e for e, _o, _p in sums},
+        org_id__in={o for _e, o, _p in sums},
+        period__in={p for _e, _o, p in sums},
+    )
+    changed = []
+    for row in rows.order_by("pk"):
+        cell = sums.get((row.element_id, row.org_id, row.period))
+        if cell is not None:
+            row.total += cell[0]
+            row.count += cell[1]
+            changed.append(row)
+    Aggregate.objects.bulk_update(changed, ["total", "count"], batch_size=1000)
+
+
 def latest(element: DataElement, org: Org) -> Value | None:
     return Value.objects.filter(element=element, org=org).order_by("-period").first()
 

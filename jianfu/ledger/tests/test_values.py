@@ -244,3 +244,45 @@ def test_the_element_form_shows_similar_elements_before_making_a_new_one(tree, c
     response = client.post("/ledger/elements/", form | {"confirm": "1"})
     assert response.status_code == 302
     assert DataElement.objects.get(code="NINE_SMALL_CHECKS").created_by == clerk
+
+
+def test_a_large_import_is_written_in_bulk_and_agrees_with_aggregates_rebuilt_from_scratch(
+    tree, clerk, community_worker, django_assert_max_num_queries
+):
+    community = tree["community11"]
+    checks = element(clerk, tree["health"], "FIRE_CHECKS", "防火检查次数", level="grid")
+    lectures = element(clerk, tree["health"], "LECTURES", "健康讲座场次")
+    rate = element(
+        clerk, tree["health"], "VISIT_RATE", "走访覆盖率", level="grid", value_type="decimal", aggregation="average"
+    )
+    grids = ["S1C1G1", "S1C1G2"]
+    rows = [HEADER]
+    for month in range(1, 13):
+        period = f"2025-{month:02d}"
+        rows += [["FIRE_CHECKS", g, period, str(month + i)] for i, g in enumerate(grids)]
+        rows += [["VISIT_RATE", g, period, str(50 + month)] for g in grids]
+        rows.append(["LECTURES", "S1C1", period, str(month % 3)])
+    services.values_save(actor=community_worker, period="2025-01", entries=[Entry(checks, tree["grid111"], "99")])
+    before_audit = AuditEntry.objects.count()
+
+    # The number of queries does not grow with the rows (12 months × 5 values here).
+    with django_assert_max_num_queries(40):
+        result = services.values_import(
+            actor=community_worker, community=community, table=read_table(_csv(rows, "utf-8"))
+        )
+    assert (result.created, result.updated, result.unchanged) == (59, 1, 0)
+    assert Value.objects.count() == 60 and Value.history.filter(history_type="+").count() == 60
+    # One entry for the import, one for the corrected value (99 → 1).
+    assert AuditEntry.objects.count() == before_audit + 2
+    assert selectors.figure(checks, community, "2025-03") == 3 + 4
+    assert selectors.figure(checks, tree["district"], "2025-01") == 1 + 2
+    assert selectors.figure(rate, tree["street1"], "2025-12") == Decimal("62.00")
+    assert selectors.figure(lectures, tree["district"], "2025-12") == 0
+    kept = sorted(Aggregate.objects.values_list("element_id", "org_id", "period", "total", "count"))
+    values.rebuild(tree["district"])
+    rebuilt = sorted(Aggregate.objects.values_list("element_id", "org_id", "period", "total", "count"))
+    assert [k for k in kept if k[4]] == [r for r in rebuilt if r[4]]
+
+    # The same file again changes nothing.
+    again = services.values_import(actor=community_worker, community=community, table=read_table(_csv(rows, "utf-8")))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 60)
