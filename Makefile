@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev system browser migrate demo lint messages app-messages vendor lock bench-registry clean
+.PHONY: run test install install-dev system browser migrate demo lint messages app-messages vendor lock bench bench-registry clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -93,7 +93,13 @@ lock: $(BIN)/python
 	sed -i '1i -r requirements.txt' requirements-dev.txt
 	rm -rf $(VENV)/lock
 
-# Benchmarks print ratios against a bound measured in the same run (bench/README.md).
+# Benchmarks print ratios against a bound measured in the same run (bench/README.md). `make bench`
+# installs PostgreSQL and wrk (Debian), starts its own server under var/bench/pg, loads the city-scale
+# data once and keeps it there; BENCH_ONLY=pages,overlap runs some; BENCH_FRESH=1 regenerates.
+bench: install-dev
+	$(call apt_install,$(SYSTEM_PACKAGES) postgresql wrk)
+	$(BIN)/python bench/run.py
+
 bench-registry: install-dev
 	$(BIN)/python bench/registry_demo.py
 

@@ -135,6 +135,15 @@ _demo_media = None  # where the module-loaded demo district keeps its uploaded f
 
 
 @pytest.fixture(autouse=True)
+def _fresh_fragments():
+    """Rendered page pieces are keyed by primary keys, which a rolled-back test hands out again."""
+    from django.core.cache import caches
+
+    caches["fragments"].clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path, request):
     """Uploaded files go to a temporary folder, not the developer's var/media; tests on the
     module-loaded demo district read the demo's own files."""

@@ -157,6 +157,19 @@ STORAGES = {
         )
     },
 }
+# "fragments" holds rendered pieces of pages whose key names the data they show (a published catalog
+# version, a district's last monitor computation), so a stale piece is never served: each worker
+# keeps its own in memory. "default" is for counters (throttles); production shares it in the database.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jianfu-default"},
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "jianfu-fragments",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
+
 # Uploads (imports) up to 20 MB; bigger files are refused before they reach a parser.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024

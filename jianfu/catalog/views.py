@@ -49,6 +49,7 @@ def catalog_year(request, year: int):
         "versions": CatalogVersion.objects.filter(district=district).order_by("-year", "-number"),
         "entries": entries,
         "filters": filters,
+        "entries_key": "|".join(filters[k] for k in sorted(filters)),
         "query": request.GET.urlencode(),
         "departments": Org.objects.filter(kind__in=DEPARTMENT_KINDS, path__startswith=district.path).order_by("code"),
         "kinds": ItemKind.choices,

@@ -54,6 +54,7 @@ class CommunityMonth(models.Model):
         indexes = [
             models.Index(fields=["district", "year", "month"], name="communitymonth_district_idx"),
             models.Index(fields=["street", "year", "month"], name="communitymonth_street_idx"),
+            models.Index(fields=["district", "computed_at"], name="communitymonth_stamp_idx"),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext as _
 
 from jianfu.certificates.selectors import comparable_months
@@ -245,3 +245,13 @@ def years_with_figures(district: Org) -> list[int]:
 
 def indicator(key: str) -> Indicator:
     return BY_KEY[key]
+
+
+def stamp(district: Org) -> str:
+    """Changes whenever anything a dashboard of the district shows changes: every recomputation
+    stamps its rows, and a released evaluation adds a campaign (one index-only query each)."""
+    computed = CommunityMonth.objects.filter(district=district).aggregate(t=Max("computed_at"))["t"]
+    released = Campaign.objects.filter(district_id=district.pk, state=CampaignState.RELEASED).aggregate(
+        n=Count("pk"), last=Max("pk")
+    )
+    return f"{computed.timestamp() if computed else '-'}-{released['n']}-{released['last']}"

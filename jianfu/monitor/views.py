@@ -3,9 +3,13 @@ community's; standards; workload balance; the annual report. All read materialis
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -117,6 +121,32 @@ def dashboard(request, code: str):
     district = _district(org)
     services.refresh_dirty(district)
     year = _year(request, district)
+    # The body shows only the district's computed figures: rendered once per computation, year,
+    # day (the months compared) and language, and served from memory until the figures change.
+    key = f"monitor:{org.pk}:{year}:{clock.today():%Y%m%d}:{get_language()}:{selectors.stamp(district)}"
+    fragments = caches["fragments"]
+    body = None if "export" in request.GET else fragments.get(key)
+    if body is None:
+        context = _dashboard_context(org, district, year)
+        response = export_response(request, context["charts"])
+        if response is not None:
+            return response
+        body = render_to_string("monitor/_dashboard_body.html", context, request=request)
+        fragments.set(key, body)
+    return render(
+        request,
+        "monitor/dashboard.html",
+        {
+            "org": org,
+            "district": district,
+            "year": year,
+            "body": mark_safe(body),  # noqa: S308 — our own template's output
+            "can_refresh": can_refresh_monitor(request.user, district),
+        },
+    )
+
+
+def _dashboard_context(org: Org, district: Org, year: int) -> dict:
     summary = selectors.summary(org, year)
     months = summary.months or list(range(1, 13))
     children = selectors.children(org, year, months)
@@ -133,9 +163,6 @@ def dashboard(request, code: str):
                 label=_("Community"),
             )
         )
-    response = export_response(request, charts)
-    if response is not None:
-        return response
     context = {
         "org": org,
         "district": district,
@@ -150,11 +177,10 @@ def dashboard(request, code: str):
         "grids": Org.objects.filter(parent=org, kind=OrgKind.GRID).order_by("code")
         if org.kind == OrgKind.COMMUNITY
         else [],
-        "can_refresh": can_refresh_monitor(request.user, district),
     }
     if org.kind == OrgKind.DISTRICT:
         context["departments"], context["department_total"] = selectors.department_service(district, year, months)
-    return render(request, "monitor/dashboard.html", context)
+    return context
 
 
 STANDARD_HEADERS = {
