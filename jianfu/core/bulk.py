@@ -107,3 +107,27 @@ def insert_with_history(objs: list[models.Model], *, user=None, when: dt.datetim
             setattr(record, attname, getattr(obj, attname))
         history.append(record)
     insert(history)
+
+
+def insert_rows(model: type[models.Model], columns: list[str], rows: list[tuple]) -> list[int]:
+    """Insert plain tuples (values already in database form for `columns`, attnames without the
+    primary key) and return the new primary keys in order: for imports too large to build a model
+    instance per row. Like insert(), runs no save(), signals or validation."""
+    meta = model._meta
+    ids = _reserve_ids(meta, len(rows))
+    if not rows:
+        return ids
+    fields = [meta.pk.column, *(meta.get_field(c).column for c in columns)]
+    table = connection.ops.quote_name(meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in fields)
+    if connection.vendor == "postgresql":
+        with connection.connection.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for pk, row in zip(ids, rows, strict=True):
+                copy.write_row((pk, *row))
+    else:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})",
+                [(pk, *row) for pk, row in zip(ids, rows, strict=True)],
+            )
+    return ids

@@ -3,14 +3,14 @@ what it changes, applying it and writing the audit entry."""
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from jianfu.audit import services as audit
 from jianfu.catalog.models import ItemKind, WorkItem
 from jianfu.core import clock, workdays
-from jianfu.core.bulk import insert_with_history
+from jianfu.core.bulk import insert_rows
 from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
 from jianfu.core.numbering import next_number
 from jianfu.core.tabular import ImportRejected, ImportResult, RowError
@@ -648,11 +648,13 @@ def values_import(*, actor: User, community: Org, table) -> ImportResult:
     _require(can_enter_value(actor, community), _("You may not enter values for %(org)s.") % {"org": community.name})
     columns = {"element": "数据元编码", "org": "组织编码", "period": "期间", "value": "值"}
     table.require(list(columns.values()))
-    elements = {e.code: e for e in DataElement.objects.filter(district_id=community.district_id)}
+    codes = {row.values[columns["element"]].strip().upper() for row in table.rows}
+    elements = {e.code: e for e in DataElement.objects.filter(district_id=community.district_id, code__in=codes)}
     orgs = {o.code: o for o in Org.objects.filter(path__startswith=community.path)}
     errors: list[RowError] = []
     incoming: list[_Incoming] = []
     seen: set[tuple] = set()
+    keys: dict[tuple[str, str], str] = {}  # (period type, period as typed) → the element's period
     for row in table.rows:
         cells = row.values
         element = elements.get(cells[columns["element"]].strip().upper())
@@ -664,7 +666,10 @@ def values_import(*, actor: User, community: Org, table) -> ImportResult:
             errors.append(RowError(row.number, columns["org"], _("Not this community or one of its grids.")))
             continue
         try:
-            key = _value_key(element, cells[columns["period"]])
+            typed = cells[columns["period"]]
+            key = keys.get((element.period_type, typed))
+            if key is None:
+                key = keys[(element.period_type, typed)] = _value_key(element, typed)
         except DomainError as exc:
             errors.append(RowError(row.number, columns["period"], exc.message))
             continue
@@ -723,7 +728,7 @@ def _store_imported(actor: User, incoming: list[_Incoming], errors: list[RowErro
         .order_by("pk")
     }
     now = clock.now()
-    created: list[Value] = []
+    created: list[_Incoming] = []
     deltas: list[tuple] = []
     for item in plain:
         existing = stored.get((item.element.pk, item.org.pk, item.key))
@@ -741,19 +746,7 @@ def _store_imported(actor: User, incoming: list[_Incoming], errors: list[RowErro
             result.unchanged += 1
             continue
         if existing is None:
-            created.append(
-                Value(
-                    element=item.element,
-                    org=item.org,
-                    org_path=item.org.path,
-                    period=item.key,
-                    text=item.text,
-                    number=item.number,
-                    source=ValueSource.IMPORTED,
-                    entered_by=actor,
-                    entered_at=now,
-                )
-            )
+            created.append(item)
             deltas.append((item.element, item.org, item.key, None, item.number))
             result.created += 1
             continue
@@ -774,9 +767,60 @@ def _store_imported(actor: User, incoming: list[_Incoming], errors: list[RowErro
         result.updated += 1
     if errors:
         return result
-    insert_with_history(created, user=actor, when=now)
+    _insert_values(created, actor, now)
     values.apply_deltas(deltas)
     return result
+
+
+def _insert_values(items: list[_Incoming], actor: User, now) -> None:
+    """New values and their creation in the history table, as plain rows (an import may bring
+    tens of thousands)."""
+    number = (lambda n: None if n is None else str(n)) if connection.vendor == "sqlite" else (lambda n: n)
+    when = now if connection.vendor != "sqlite" else connection.ops.adapt_datetimefield_value(now)
+    source = ValueSource.IMPORTED.value
+    rows = [
+        (i.element.pk, i.org.pk, i.org.path, i.key, i.text, number(i.number), source, actor.pk, when, None)
+        for i in items
+    ]
+    ids = insert_rows(
+        Value,
+        [
+            "element_id",
+            "org_id",
+            "org_path",
+            "period",
+            "text",
+            "number",
+            "source",
+            "entered_by_id",
+            "entered_at",
+            "locked_by_id",
+        ],
+        rows,
+    )
+    insert_rows(
+        Value.history.model,
+        [
+            "id",
+            "element_id",
+            "org_id",
+            "period",
+            "text",
+            "number",
+            "source",
+            "entered_by_id",
+            "entered_at",
+            "locked_by_id",
+            "history_date",
+            "history_change_reason",
+            "history_type",
+            "history_user_id",
+        ],
+        [
+            (pk, r[0], r[1], r[3], r[4], r[5], r[6], r[7], r[8], None, when, None, "+", actor.pk)
+            for pk, r in zip(ids, rows, strict=True)
+        ],
+    )
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
@@ -103,8 +103,8 @@ def apply_delta(element: DataElement, org: Org, period: str, before: Decimal | N
 
 
 def apply_deltas(changes: list[tuple[DataElement, Org, str, Decimal | None, Decimal | None]]) -> None:
-    """apply_delta for many values at once (element, org, period, before, after): the aggregates
-    touched are created if missing, locked in key order, and updated in one statement batch."""
+    """apply_delta for many values at once (element, org, period, before, after): one upsert per
+    thousand aggregates, in key order so that concurrent imports lock rows in the same order."""
     sums: dict[tuple[int, int, str], list] = defaultdict(lambda: [Decimal(0), 0])
     for element, org, period, before, after in changes:
         old, new = contribution(element, before), contribution(element, after)
@@ -116,26 +116,31 @@ def apply_deltas(changes: list[tuple[DataElement, Org, str, Decimal | None, Deci
             cell = sums[(element.pk, org_id, period)]
             cell[0] += d_total
             cell[1] += d_count
-    if not sums:
+    rows = [(e, o, p, t, c) for (e, o, p), (t, c) in sorted(sums.items()) if t or c]
+    if not rows:
         return
-    Aggregate.objects.bulk_create(
-        [Aggregate(element_id=e, org_id=o, period=p, total=0, count=0) for e, o, p in sums],
-        ignore_conflicts=True,
-        batch_size=2000,
+    table = connection.ops.quote_name(Aggregate._meta.db_table)
+    upsert = (
+        " ON CONFLICT (element_id, org_id, period) DO UPDATE SET"
+        f" total = {table}.total + excluded.total, count = {table}.count + excluded.count"
     )
-    rows = Aggregate.objects.select_for_update().filter(
-        element_id__in={e for e, _o, _p in sums},
-        org_id__in={o for _e, o, _p in sums},
-        period__in={p for _e, _o, p in sums},
-    )
-    changed = []
-    for row in rows.order_by("pk"):
-        cell = sums.get((row.element_id, row.org_id, row.period))
-        if cell is not None:
-            row.total += cell[0]
-            row.count += cell[1]
-            changed.append(row)
-    Aggregate.objects.bulk_update(changed, ["total", "count"], batch_size=1000)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} (element_id, org_id, period, total, count)"
+                " SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::numeric[], %s::integer[])"
+                + upsert,
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+            return
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start : start + 1000]
+            cursor.execute(
+                f"INSERT INTO {table} (element_id, org_id, period, total, count) VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+                + upsert,
+                [x for e, o, p, t, c in chunk for x in (e, o, p, str(t), c)],
+            )
 
 
 def latest(element: DataElement, org: Org) -> Value | None:
