@@ -136,10 +136,14 @@ _demo_media = None  # where the module-loaded demo district keeps its uploaded f
 
 @pytest.fixture(autouse=True)
 def _fresh_fragments():
-    """Rendered page pieces are keyed by primary keys, which a rolled-back test hands out again."""
+    """Rendered page pieces and search indexes are keyed by primary keys, which a rolled-back test
+    hands out again."""
     from django.core.cache import caches
 
+    from jianfu.ledger import matching
+
     caches["fragments"].clear()
+    matching._cache.clear()
     yield
 
 

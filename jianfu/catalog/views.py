@@ -46,7 +46,9 @@ def catalog_year(request, year: int):
     context = {
         "district": district,
         "version": version,
-        "versions": CatalogVersion.objects.filter(district=district).order_by("-year", "-number"),
+        "versions": (versions := CatalogVersion.objects.filter(district=district).order_by("-year", "-number")),
+        # A newer version changes the version menu of older pages.
+        "versions_key": versions.values_list("pk", flat=True).first(),
         "entries": entries,
         "filters": filters,
         "entries_key": "|".join(filters[k] for k in sorted(filters)),

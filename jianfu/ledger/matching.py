@@ -3,6 +3,7 @@ for a new element or for each question of an uploaded survey (the overlap detect
 
 from dataclasses import dataclass
 
+from django.db.models import Count, Max
 from django.utils.translation import gettext_lazy as _
 
 from jianfu.core.similarity import SimilarityIndex
@@ -64,12 +65,21 @@ def _registry_index(fields: list[RegistryField]) -> SimilarityIndex:
     return SimilarityIndex((f"{i}:{n}", label) for i, f in enumerate(fields) for n, label in enumerate(f.labels))
 
 
+_cache: dict[tuple, tuple[SimilarityIndex, dict[int, DataElement]]] = {}
+
+
 def _element_index(district_id: int) -> tuple[SimilarityIndex, dict[int, DataElement]]:
-    elements = {
-        e.pk: e
-        for e in DataElement.objects.filter(district_id=district_id).exclude(state=ElementState.RETIRED).order_by("pk")
-    }
-    return SimilarityIndex((pk, (e.name, e.definition)) for pk, e in elements.items()), elements
+    """The district's elements, indexed once per process until one is added or retired (elements
+    are never renamed: a change of meaning is a new element)."""
+    live = DataElement.objects.filter(district_id=district_id).exclude(state=ElementState.RETIRED)
+    stamp = live.aggregate(n=Count("pk"), last=Max("pk"))
+    key = (district_id, stamp["n"], stamp["last"])
+    if key not in _cache:
+        if len(_cache) > 16:
+            _cache.clear()
+        elements = {e.pk: e for e in live.order_by("pk")}
+        _cache[key] = SimilarityIndex((pk, (e.name, e.definition)) for pk, e in elements.items()), elements
+    return _cache[key]
 
 
 def similar_elements(district_id: int, text: str, limit: int = 5) -> list[tuple[DataElement, float]]:
