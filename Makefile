@@ -33,6 +33,21 @@ run: system demo
 	@echo "jianfu: http://$(HOST):$(PORT)/"
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Production (deploy/README.md): gunicorn (deploy/gunicorn.conf.py, loopback :8000 behind nginx) with
+# jianfu/settings_production.py against the PostgreSQL database in DATABASE_URL (or DATABASE_URL_FILE);
+# SECRET_KEY, ALLOWED_HOSTS and JIANFU_PII_KEYS come from the environment too.
+.PHONY: serve-prod
+serve-prod: system install
+	@url="$${DATABASE_URL:-$$(cat "$${DATABASE_URL_FILE:-/dev/null}" 2>/dev/null)}"; \
+	case "$$url" in postgres://*|postgresql://*|pgsql://*) ;; \
+	  *) echo "make serve-prod: DATABASE_URL must name a PostgreSQL database, e.g. postgres://jianfu:secret@127.0.0.1:5432/jianfu" >&2; \
+	     echo "make serve-prod: DATABASE_URL 须为 PostgreSQL 数据库地址（生产环境不使用 SQLite）" >&2; exit 1;; \
+	esac
+	DJANGO_SETTINGS_MODULE=jianfu.settings_production $(BIN)/python manage.py collectstatic --noinput -v0
+	DJANGO_SETTINGS_MODULE=jianfu.settings_production $(BIN)/python manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=jianfu.settings_production $(BIN)/python manage.py createcachetable
+	DJANGO_SETTINGS_MODULE=jianfu.settings_production exec $(BIN)/gunicorn -c deploy/gunicorn.conf.py
+
 # Debian packages: Pango and CJK fonts for PDFs (WeasyPrint); Chromium for the browser tests
 # (never a downloaded browser). Installed with apt when missing and running as root.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk

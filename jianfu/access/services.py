@@ -15,6 +15,7 @@ from jianfu.catalog.models import WORK_FIELD_NAMES, Category, WorkItem
 from jianfu.core import clock, workdays
 from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
 from jianfu.core.numbering import next_number
+from jianfu.core.uploads import check_file_type
 from jianfu.orgs.models import Org, OrgKind, Role, User
 
 from . import burden, checks, overlap
@@ -511,6 +512,12 @@ def violation_report(
         matched_item=match[0] if match else None,
     )
     if evidence is not None:
+        # The same rules as the department's attachments: evidence had no limit on size or kind.
+        if not (evidence.name or "").lower().endswith(ATTACHMENT_SUFFIXES):
+            raise DomainError(_("Attach PDF, Word, Excel, CSV, text or image files."))
+        if evidence.size > ATTACHMENT_MAX_BYTES:
+            raise DomainError(_("An attachment may be at most 10 MB."))
+        check_file_type(evidence)
         report.evidence = evidence
     report.save()
     audit.record(
@@ -564,6 +571,7 @@ def attachment_add(*, actor: User, application: Application, upload) -> Attachme
         raise DomainError(_("Attach PDF, Word, Excel, CSV, text or image files."))
     if upload.size > ATTACHMENT_MAX_BYTES:
         raise DomainError(_("An attachment may be at most 10 MB."))
+    check_file_type(upload)
     attachment = Attachment.objects.create(application=application, file=upload, name=name, uploaded_by=actor)
     audit.record(
         action="application.attach",

@@ -13,5 +13,7 @@ class BearerToken(HttpBearer):
         return user
 
 
-# Either a browser session or a token; without one, protected endpoints answer 401.
-SESSION_OR_TOKEN = [django_auth, BearerToken()]
+# Either a token or a browser session; without one, protected endpoints answer 401. The token comes
+# first: ninja's session check enforces CSRF and answers 403 on its own, so a token client's POST
+# (which has no CSRF cookie) never reached the token check when the session came first.
+SESSION_OR_TOKEN = [BearerToken(), django_auth]

@@ -17,6 +17,7 @@ from jianfu.core import clock
 from jianfu.core.crypto import is_valid_phone, normalize_phone
 from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
 from jianfu.core.numbering import next_number
+from jianfu.core.uploads import check_file_type
 from jianfu.orgs.models import DEPARTMENT_KINDS, Org, OrgKind, Role, User
 from jianfu.orgs.permissions import memberships, reaches
 
@@ -240,6 +241,7 @@ def _check_photo(upload) -> None:
         raise DomainError(_("A photo must be a JPEG, PNG, WebP, HEIC or GIF image."))
     if upload.size > conf("PHOTO_MAX_BYTES"):
         raise DomainError(_("A photo may be at most 10 MB."))
+    check_file_type(upload)
 
 
 def _add_photos(case: Case, photos, *, actor, stage: str) -> None:

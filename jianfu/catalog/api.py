@@ -64,7 +64,7 @@ class ErrorOut(Schema):
     message: str
 
 
-@router.get("catalog/{int:year}/", response={200: CatalogOut, 404: ErrorOut}, summary="The published catalog of a year")
+@router.get("catalog/{year}/", response={200: CatalogOut, 404: ErrorOut}, summary="The published catalog of a year")
 def catalog(request, year: int, version: int | None = None, d: str | None = None):
     district = selectors.public_district(d)
     v = selectors.catalog_version(district, year, version)

@@ -2,8 +2,10 @@
 burden monitor reads (session or token). Same selectors as the pages."""
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Router, Schema, Status
+from pydantic import Field
 
 from jianfu.api.auth import SESSION_OR_TOKEN
 from jianfu.catalog.selectors import public_district
@@ -14,6 +16,9 @@ from . import lists, selectors
 from .permissions import can_read_figures
 
 router = Router(tags=["certificates"])
+
+# The years the pages accept too (views._year); others are refused with a 400, not looked up.
+Year = Annotated[int, Field(ge=2000, le=2100)]
 
 
 class ItemOut(Schema):
@@ -50,7 +55,9 @@ class ErrorOut(Schema):
     message: str
 
 
-@router.get("check", response=CheckOut, summary="May a community issue this certificate? (public)")
+@router.get(
+    "check", response={200: CheckOut, 404: ErrorOut}, summary="May a community issue this certificate? (public)"
+)
 def check(request, q: str, d: str | None = None):
     result = lists.check(q, public_district(d))
     item = result.item
@@ -120,7 +127,7 @@ class FiguresOut(Schema):
     response={200: FiguresOut, 403: ErrorOut, 404: ErrorOut},
     summary="Issued, refused and redirected per type, community and month, with the fall against a baseline year",
 )
-def figures(request, org: str | None = None, year: int | None = None, baseline: int | None = None):
+def figures(request, org: str | None = None, year: Year | None = None, baseline: Year | None = None):
     if not can_read_figures(request.user):
         raise PermissionDenied("只有准入办、街道和社区工作人员可以查看证明开具数据")
     year = year or clock.today().year

@@ -129,13 +129,13 @@ def list_campaigns(request):
     return qs.select_related("district").prefetch_related("indicators")
 
 
-@router.get("campaigns/{int:pk}/", response={200: CampaignOut, 404: ErrorOut}, summary="One campaign")
+@router.get("campaigns/{pk}/", response={200: CampaignOut, 404: ErrorOut}, summary="One campaign")
 def get_campaign(request, pk: int):
     return selectors.campaign_for_user(request.user, pk)
 
 
 @router.get(
-    "campaigns/{int:pk}/results/",
+    "campaigns/{pk}/results/",
     response={200: list[ResultOut], 404: ErrorOut},
     summary="Every target's results (released, or the office's live preview)",
 )
@@ -148,7 +148,7 @@ def campaign_results(request, pk: int):
 
 
 @router.get(
-    "campaigns/{int:pk}/targets/{int:target_id}/",
+    "campaigns/{pk}/targets/{target_id}/",
     response={200: ResultOut, 404: ErrorOut},
     summary="One target's results; its comments for the target itself and the office",
 )

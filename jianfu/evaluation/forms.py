@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jianfu.core import clock
+from jianfu.orgs.forms import SpreadsheetUploadForm
 
 from . import indicators as objective
 from .models import FIVE_LEVELS, Campaign, Scale
@@ -176,7 +177,9 @@ class IssueForm(forms.Form):
     )
 
 
-class UploadForm(forms.Form):
+class UploadForm(SpreadsheetUploadForm):
+    """Refuses other kinds of file by name, as every other import does."""
+
     file = forms.FileField(label=_("file (.xlsx or .csv)"))
 
 

@@ -73,19 +73,24 @@ class RequestOut(Schema):
         return obj.version.template.department.name
 
 
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
 def _require_user(request) -> None:
     if not can_use_ledger(request.user):
         raise PermissionDenied("无权使用共享台账")
 
 
-@router.get("/elements/", response=list[ElementOut])
+@router.get("/elements/", response={200: list[ElementOut], 403: ErrorOut})
 def list_elements(request, q: str = ""):
     _require_user(request)
     qs = selectors.elements_for_user(request.user).prefetch_related("items")
     return qs.filter(name__contains=q) if q else qs
 
 
-@router.get("/values/", response=list[FigureOut])
+@router.get("/values/", response={200: list[FigureOut], 403: ErrorOut, 404: ErrorOut})
 def list_values(request, org: str, period: str):
     """Every element's figure for one org unit and period: typed values, roll-ups and derived counts."""
     _require_user(request)
@@ -108,7 +113,7 @@ def list_values(request, org: str, period: str):
     return out
 
 
-@router.get("/requests/", response=list[RequestOut])
+@router.get("/requests/", response={200: list[RequestOut], 403: ErrorOut})
 def list_requests(request):
     _require_user(request)
     return selectors.requests_for_user(request.user)[:500]

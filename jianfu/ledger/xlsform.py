@@ -14,6 +14,11 @@ from pyxform import xls2xform
 from pyxform.errors import PyXFormError
 
 from jianfu.core.errors import DomainError
+from jianfu.core.tabular import check_xlsx
+
+# A survey and its choices fit in far fewer rows than a data import; openpyxl, which pyxform reads
+# with, keeps every cell of them in memory.
+MAX_SURVEY_ROWS = 20_000
 
 # Question types that ask a person nothing: metadata, notes and calculations.
 SILENT_TYPES = {
@@ -94,6 +99,7 @@ def read(data: bytes) -> Survey:
     """The survey's questions, or DomainError with pyxform's message naming the row."""
     if data[:2] != b"PK":
         raise DomainError(_("An XLSForm is an Excel (.xlsx) file with a “survey” sheet."))
+    check_xlsx(data, max_rows=MAX_SURVEY_ROWS)  # zip bombs and oversized sheets, before pyxform opens it
     try:
         result = xls2xform.convert(xlsform=io.BytesIO(data), validate=False)
     except PyXFormError as exc:

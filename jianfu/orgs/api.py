@@ -25,11 +25,18 @@ class OrgOut(Schema):
         return obj.parent.code if obj.parent_id else None
 
 
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
 @router.get("", response=list[OrgOut], summary="Organisations the caller reaches")
 def list_orgs(request, kind: str | None = None, q: str = ""):
     return selectors.orgs_for_user(request.user, kinds={kind} if kind else None, search=q)
 
 
-@router.get("{code}/", response=OrgOut, summary="One organisation (404 outside the caller's reach)")
+@router.get(
+    "{code}/", response={200: OrgOut, 404: ErrorOut}, summary="One organisation (404 outside the caller's reach)"
+)
 def get_org(request, code: str):
     return selectors.org_for_user(request.user, code)
