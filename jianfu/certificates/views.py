@@ -145,7 +145,7 @@ def request_new(request):
         raise PermissionDenied
     district = services.district_of(community)
     found = lists.listed(district)
-    may = [i for i in found.may if lists.closed_reason(i, district) is None]
+    may = [i for i in found.may if lists.closed_reason(i, district, found) is None]
     # Searching the registry posts the name or ID number, so an ID number never lands in a URL or a log.
     searching = request.method == "POST" and "who" in request.POST
     who = request.POST.get("who", "") if searching else ""
@@ -474,7 +474,7 @@ def types(request):
     if not can_configure_types(request.user, district):
         raise PermissionDenied
     found = lists.listed(district)
-    may = [(i, lists.type_of(i), lists.closed_reason(i, district)) for i in found.may]
+    may = [(i, lists.type_of(i), lists.closed_reason(i, district, found)) for i in found.may]
     return render(request, "certificates/types.html", {"may": may, "must_not": found.must_not, "district": district})
 
 
