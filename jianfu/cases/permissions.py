@@ -73,6 +73,8 @@ def cases_q(user) -> Q:
     whistles (also those since returned or reassigned), and the office's district."""
     if user.is_superuser:
         return Q()
+    if not user.is_authenticated:
+        return Q(pk__in=[])  # an anonymous visitor reads no case (filtering on reporter would fail)
     q = Q(reporter=user)
     for root in roots(user, WORKER_ROLES | {Role.OFFICE}):
         q |= Q(org_path__startswith=root.path)

@@ -78,7 +78,7 @@ def test_a_damaged_backup_is_refused_and_nothing_changes(tree, office, tmp_path)
     path.write_bytes(bytes(data))
     head = AuditHead.objects.get()
 
-    with pytest.raises(CommandError, match="manifest"):
+    with pytest.raises(CommandError, match="与其清单不符"):
         call_command("restore", str(path), "--noinput", stdout=io.StringIO())
 
     assert Org.objects.filter(code="S1C9").exists()

@@ -265,7 +265,9 @@ def test_year_end_scores_import_from_xlsx_and_gbk_csv_and_a_bad_row_changes_noth
     bad = xlsx_bytes(
         services.YEAR_END_COLUMNS, [["WJ", "卫健局", "88"], ["XX", "不存在", "80"], ["MZ", "民政局", "高"]]
     )
-    page = client.post(url, {"file": io.BytesIO(bad)}, follow=True)
+    upload = io.BytesIO(bad)
+    upload.name = "scores.xlsx"
+    page = client.post(url, {"file": upload}, follow=True)
     body = page.content.decode()
     assert "第 3 行" in body and "部门编码" in body and "第 4 行" in body and "其他考核得分" in body
     assert not campaign.year_end_scores.exists()
