@@ -142,10 +142,8 @@ def _value_key(element: DataElement, period: str) -> str:
     return periods.containing(element.period_type, periods.parse(period).end).key
 
 
-def _write(
-    element: DataElement, org: Org, period: str, raw: str, *, actor: User, source: str, allow_locked: bool = False
-) -> tuple[str, Value | None]:
-    """Store one value; returns ("created" | "updated" | "unchanged", value). Callers hold a transaction."""
+def _check_writable(element: DataElement, org: Org) -> None:
+    """What _write refuses before it reads a value: derived, retired, or the wrong level of unit."""
     if element.derived:
         raise DomainError(_("%(name)s is derived from the base registry and is never typed.") % {"name": element.name})
     if element.state == ElementState.RETIRED:
@@ -156,6 +154,13 @@ def _write(
             _("%(name)s is kept per %(level)s, not for %(org)s.")
             % {"name": element.name, "level": element.get_level_display(), "org": org.name}
         )
+
+
+def _write(
+    element: DataElement, org: Org, period: str, raw: str, *, actor: User, source: str, allow_locked: bool = False
+) -> tuple[str, Value | None]:
+    """Store one value; returns ("created" | "updated" | "unchanged", value). Callers hold a transaction."""
+    _check_writable(element, org)
     text, number = values.parse(element, raw)
     key = _value_key(element, period)
     existing = Value.objects.select_for_update().filter(element=element, org=org, period=key).first()
@@ -623,20 +628,6 @@ class _Incoming:
     key: str
     text: str
     number: object
-
-
-def _check_writable(element: DataElement, org: Org) -> None:
-    """What _write refuses before it reads a value: derived, retired, or the wrong level of unit."""
-    if element.derived:
-        raise DomainError(_("%(name)s is derived from the base registry and is never typed.") % {"name": element.name})
-    if element.state == ElementState.RETIRED:
-        raise DomainError(_("%(name)s is retired.") % {"name": element.name})
-    expected = OrgKind.GRID if element.level == Level.GRID else OrgKind.COMMUNITY
-    if org.kind != expected:
-        raise DomainError(
-            _("%(name)s is kept per %(level)s, not for %(org)s.")
-            % {"name": element.name, "level": element.get_level_display(), "org": org.name}
-        )
 
 
 @transaction.atomic
