@@ -2,6 +2,7 @@
 
 import os
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -174,6 +175,10 @@ def demo_module(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.test import override_settings
 
     global _sqlite_demo_copy, _demo_media
+    name = str(connection.settings_dict["NAME"])
+    if "mode=memory" not in name and not Path(name).name.startswith("test_"):
+        # pytest-django sets up no test database when no test of the run asks for one.
+        raise RuntimeError(f"demo_module would load the demo into {name}: let a test of the module use `db`.")
     with django_db_blocker.unblock():
         if connection.vendor == "sqlite" and _sqlite_demo_copy is not None:
             connection.ensure_connection()
