@@ -152,6 +152,10 @@ def import_list(*, actor, item_list: ItemList, district: Org, table: Table) -> I
             errors.append(RowError(n, "法律依据", _("a lawful-duty item needs its legal basis")))
         if category == Category.ASSIST and funding <= 0:
             errors.append(RowError(n, "经费（元/年）", _("an assistance item needs funding (费随事转)")))
+        if category == Category.NEGATIVE and kind == ItemKind.CERTIFICATE and not v.get("责任主体", ""):
+            errors.append(
+                RowError(n, "责任主体", _("a certificate on the negative list needs the body that issues it instead"))
+            )
         valid_until = None
         if v.get("有效期至", ""):
             try:

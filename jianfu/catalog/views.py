@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -51,7 +52,8 @@ def catalog_year(request, year: int):
         "versions_key": versions.values_list("pk", flat=True).first(),
         "entries": entries,
         "filters": filters,
-        "entries_key": "|".join(filters[k] for k in sorted(filters)),
+        # JSON, so that no two filters share a key (a search for "|x" is not kind "|" with "x").
+        "entries_key": json.dumps([filters[k] for k in sorted(filters)], ensure_ascii=False),
         "query": request.GET.urlencode(),
         "departments": Org.objects.filter(kind__in=DEPARTMENT_KINDS, path__startswith=district.path).order_by("code"),
         "kinds": ItemKind.choices,

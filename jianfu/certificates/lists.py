@@ -43,10 +43,11 @@ class Listed:
     must_not: list[WorkItem]
 
     def category_of(self, item: WorkItem) -> str | None:
-        if any(i.pk == item.pk for i in self.may):
-            return MAY
+        """As `category_of` below: the negative list wins over the may-issue list."""
         if any(i.pk == item.pk for i in self.must_not):
             return MUST_NOT
+        if any(i.pk == item.pk for i in self.may):
+            return MAY
         return None
 
 
@@ -92,12 +93,7 @@ def type_of(item: WorkItem) -> CertificateType | None:
 def closed_reason(item: WorkItem, district: Org, found: Listed | None = None) -> str | None:
     """Why the community may not issue this item now; None when it may. Pages that ask for every
     listed item pass the district's `listed(district)`, read once, instead of two lookups per item."""
-    if found is None:
-        category = category_of(item, district)
-    elif any(i.pk == item.pk for i in found.must_not):
-        category = MUST_NOT
-    else:
-        category = MAY if any(i.pk == item.pk for i in found.may) else None
+    category = category_of(item, district) if found is None else found.category_of(item)
     if category == MUST_NOT:
         return _(
             "“%(name)s” is on the negative list: communities must not issue it. %(body)s issues it (%(rule)s)."

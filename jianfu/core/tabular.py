@@ -32,7 +32,9 @@ MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 # What the .xlsx reader may take on top of this process: calamine is native code, and a crafted sheet
 # of a few kB (one cell at A1, one at XFD1048576) makes it allocate 550 GB and abort the process.
 READ_MEMORY_BYTES = 1024 * 1024 * 1024
-READ_CPU_SECONDS = 120
+# Well under gunicorn's 120 s timeout, so a sheet that keeps the reader busy is refused cleanly
+# instead of the worker being killed mid-request.
+READ_CPU_SECONDS = 60
 # Bytes no text CSV holds: C0 controls other than tab, line feed and carriage return.
 CONTROL_BYTES = bytes(set(range(32)) - {9, 10, 13})
 # Files that are not tables, by their first bytes, and what to call them in the refusal.

@@ -8,6 +8,8 @@ import uuid
 
 from django.db import connection
 
+from jianfu.core.bulk import analyze_if_grown
+
 from .models import Ballot, BallotScore, Comment, CommentState
 
 BALLOT_COLUMNS = ["id", "target_id", "voter_kind", "evaluator_id"]
@@ -57,3 +59,4 @@ def insert(model, columns: list[str], rows: list[tuple]) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[start : start + 5000])
+    analyze_if_grown(model, len(rows))

@@ -330,3 +330,39 @@ def test_list_pages_keep_a_query_budget(
     for url in ("/certificates/", "/certificates/seals/", "/certificates/figures/"):
         with django_assert_max_num_queries(20):
             assert client.get(url).status_code == 200
+
+
+def test_an_item_on_both_lists_reads_as_must_not_everywhere(tree, cert_lists, community_worker, people):
+    """A province's negative list can take in an item the may-issue list still carries: the negative
+    list wins in the one-item lookup, in the lists read once for a page, and in the check."""
+    district, item = tree["district"], cert_lists["residence"]
+    catalog.list_replace(
+        actor=None,
+        item_list=ItemList.objects.get(code="negative"),
+        district=district,
+        items=[cert_lists["no_crime"], cert_lists["alive"], item],
+    )
+    found = lists.listed(district)
+    assert lists.category_of(item, district) == lists.MUST_NOT
+    assert found.category_of(item) == lists.MUST_NOT
+    assert "负面清单" in lists.closed_reason(item, district, found)
+    assert lists.closed_reason(item, district, found) == lists.closed_reason(item, district)
+    assert lists.check("银行让我开个居住证明", district).decision == lists.MUST_NOT
+    # This item came without a body that issues it instead: the resident is sent to its department.
+    redirected = request(community_worker, tree, item, people[0])
+    assert redirected.state == RequestState.REDIRECTED and redirected.responsible_body == item.department.name
+
+
+def test_a_negative_list_import_needs_the_body_that_issues_instead(tree, cert_lists, office):
+    from jianfu.catalog.spreadsheets import import_list
+    from jianfu.core.tabular import ImportRejected, read_table
+
+    rows = ["编码,名称,类型,责任部门,法律依据,责任主体", "N1,无犯罪记录证明,盖章证明,卫健局,民发〔2020〕20号附件第5项,"]
+    with pytest.raises(ImportRejected) as refused:
+        import_list(
+            actor=office,
+            item_list=ItemList.objects.get(code="negative"),
+            district=tree["district"],
+            table=read_table("\n".join(rows).encode()),
+        )
+    assert [(e.row, e.column) for e in refused.value.errors] == [(2, "责任主体")]

@@ -21,6 +21,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from jianfu.core import workdays
+from jianfu.core.crypto import EncryptedCharField
 
 from .. import sizes
 
@@ -102,6 +103,8 @@ def _adapter(field: models.Field) -> Callable | None:
     """How a Python value goes into the database driver for this column."""
     if field.is_relation:  # a foreign key is stored as the key it points to
         field = field.target_field
+    if isinstance(field, EncryptedCharField):  # personal data never goes in clear
+        return field.get_prep_value
     if isinstance(field, models.JSONField):
         return lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True)
     if connection.vendor != "sqlite":

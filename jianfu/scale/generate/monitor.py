@@ -15,6 +15,8 @@ Either way the generator writes with signals bypassed: nothing marks months dirt
 (monitor.signals), because the figures are complete when the command ends.
 """
 
+from django.conf import settings
+
 from jianfu.core import clock
 from jianfu.monitor import compute
 from jianfu.monitor import services as monitor_services
@@ -152,9 +154,11 @@ DECIMALS = [COLUMNS.index(c) - 1 for c in ("meetings", "item_hours", "ledger_hou
 def _index(figures: list[list], weights: dict[str, float]) -> None:
     """Append each row's burden index: monitor.services.update_index's formula, in Python —
     100 × Σ w_k·x_k / b_k / Σ w over the index indicators whose baseline mean b_k is not zero,
-    b_k being the district's mean per community and month in the baseline year."""
+    b_k being the district's mean per community and month in the baseline year (the configured one,
+    else the first year generated, as monitor.services.baseline_year finds it)."""
     position = {name: COLUMNS.index(name) - 1 for name in weights}  # rows lack the id
-    baseline = [row for row in figures if row[3] == sizes.BASELINE_YEAR]
+    base_year = int(settings.JIANFU.get("MONITOR_BASELINE_YEAR") or sizes.MONTHS[0][0])
+    baseline = [row for row in figures if row[3] == base_year]
     terms = []
     for key, weight in weights.items():
         mean = sum(row[position[key]] for row in baseline) / len(baseline) if baseline else 0
