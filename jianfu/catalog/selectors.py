@@ -1,3 +1,4 @@
+from django.core.cache import caches
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -21,6 +22,45 @@ def catalog_version(district: Org, year: int, number: int | None = None) -> Cata
     if version is None:
         raise Http404
     return version
+
+
+# Public pages look their version up in memory for this long: a new version reaches the process that
+# published it at once (forget_public_versions) and other worker processes within these seconds.
+PUBLIC_VERSION_SECONDS = 10
+
+
+def public_version(code: str | None, year: int, number: int | None = None) -> CatalogVersion:
+    """What a public catalog page shows: the version (the year's latest unless `number`) of the
+    district `code` (else the first district, as public_district), with `newest_pk`, the district's
+    newest version of any year, which the page's version menu follows. One statement, written out
+    (the ORM took longer to build it than the database to answer), and remembered for a few seconds:
+    it is all the public catalog page asks of the database."""
+    key = f"catalog-version:{code or ''}:{year}:{number or 0}"
+    memory = caches["fragments"]
+    version = memory.get(key)
+    if version is None:
+        params = [OrgKind.DISTRICT, code or "", code or "", year, number or 0, number or 0]
+        version = next(iter(CatalogVersion.objects.raw(_PUBLIC_VERSION_SQL, params)), None)
+        if version is None:
+            raise Http404
+        memory.set(key, version, PUBLIC_VERSION_SECONDS)
+    return version
+
+
+def forget_public_versions() -> None:
+    """This process's memory of public versions and pages, after a publication."""
+    caches["fragments"].clear()
+
+
+_PUBLIC_VERSION_SQL = f"""
+SELECT v.*, (SELECT n.id FROM {CatalogVersion._meta.db_table} n WHERE n.district_id = v.district_id
+             ORDER BY n.year DESC, n.number DESC LIMIT 1) AS newest_pk
+FROM {CatalogVersion._meta.db_table} v
+WHERE v.district_id = (SELECT d.id FROM {Org._meta.db_table} d WHERE d.kind = %s AND (%s = '' OR d.code = %s)
+                       ORDER BY d.code LIMIT 1)
+  AND v.year = %s AND (%s = 0 OR v.number = %s)
+ORDER BY v.number DESC LIMIT 1
+"""
 
 
 def latest_year(district: Org) -> int | None:

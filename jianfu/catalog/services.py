@@ -13,6 +13,7 @@ from jianfu.core.numbering import next_number
 from jianfu.orgs.models import CommunityType, Org, OrgKind, Role, User
 from jianfu.orgs.permissions import reaches
 
+from . import selectors
 from .models import (
     ENTERING,
     WORK_FIELD_NAMES,
@@ -196,6 +197,7 @@ def catalog_publish(*, actor: User | None, district: Org, year: int) -> CatalogV
         org=district,
         after={"year": year, "version": version.number, "items": version.entries.count()},
     )
+    selectors.forget_public_versions()
     return version
 
 

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jianfu.core import clock
+from jianfu.core import clock, pagecache
 from jianfu.core.errors import DomainError
 from jianfu.core.tabular import XLSX_MIME, attachment_response, read_table, xlsx_response
 from jianfu.core.uploads import report_imported, run_import
@@ -30,42 +30,61 @@ def catalog_home(request):
     return redirect("catalog:year", year=year)
 
 
+def _filters(request) -> dict[str, str]:
+    return {k: request.GET.get(k, "").strip() for k in ("department", "kind", "category", "q")}
+
+
 def _filtered(request, year: int):
-    district = selectors.public_district(request.GET.get("d"))
-    version = selectors.catalog_version(district, year, _int(request.GET.get("v")))
-    filters = {k: request.GET.get(k, "").strip() for k in ("department", "kind", "category", "q")}
-    return district, version, filters, selectors.catalog_entries(version, **filters)
+    version = selectors.public_version(request.GET.get("d"), year, _int(request.GET.get("v")))
+    filters = _filters(request)
+    return version.district, version, filters, selectors.catalog_entries(version, **filters)
 
 
 def _int(raw):
     return int(raw) if raw and raw.isdigit() else None
 
 
+# What a catalog page may be asked for and still be the same for every anonymous visitor.
+PAGE_PARAMS = ("d", "v", "department", "kind", "category")
+
+
 @require_GET
 def catalog_year(request, year: int):
-    district, version, filters, entries = _filtered(request, year)
-    context = {
-        "district": district,
-        "version": version,
-        "versions": (versions := CatalogVersion.objects.filter(district=district).order_by("-year", "-number")),
-        # A newer version changes the version menu of older pages.
-        "versions_key": versions.values_list("pk", flat=True).first(),
-        "entries": entries,
-        "filters": filters,
-        # JSON, so that no two filters share a key (a search for "|x" is not kind "|" with "x").
-        "entries_key": json.dumps([filters[k] for k in sorted(filters)], ensure_ascii=False),
-        "query": request.GET.urlencode(),
-        "departments": Org.objects.filter(kind__in=DEPARTMENT_KINDS, path__startswith=district.path).order_by("code"),
-        "kinds": ItemKind.choices,
-        "categories": [c for c in Category.choices if c[0] in ("duty", "assist", "certificate")],
-        "can_publish": is_office_of(request.user, district) and request.user.is_authenticated,
-        "publish_years": [clock.today().year, clock.today().year + 1],
-        # Links and forms keep the district the visitor chose (?d=…).
-        "d": request.GET.get("d", ""),
-    }
+    version = selectors.public_version(request.GET.get("d"), year, _int(request.GET.get("v")))
+    versions_key = version.newest_pk  # a newer version changes the version menu of older pages
+
+    def context():
+        district = version.district
+        filters = _filters(request)
+        versions = CatalogVersion.objects.filter(district=district).order_by("-year", "-number")
+        return {
+            "district": district,
+            "version": version,
+            "versions": versions,
+            "versions_key": versions_key,
+            "entries": selectors.catalog_entries(version, **filters),
+            "filters": filters,
+            # JSON, so that no two filters share a key (a search for "|x" is not kind "|" with "x").
+            "entries_key": json.dumps([filters[k] for k in sorted(filters)], ensure_ascii=False),
+            "query": request.GET.urlencode(),
+            "departments": Org.objects.filter(kind__in=DEPARTMENT_KINDS, path__startswith=district.path).order_by(
+                "code"
+            ),
+            "kinds": ItemKind.choices,
+            "categories": [c for c in Category.choices if c[0] in ("duty", "assist", "certificate")],
+            "can_publish": is_office_of(request.user, district) and request.user.is_authenticated,
+            "publish_years": [clock.today().year, clock.today().year + 1],
+            # Links and forms keep the district the visitor chose (?d=…).
+            "d": request.GET.get("d", ""),
+        }
+
+    if pagecache.plain_visitor(request, PAGE_PARAMS):
+        # A published version never changes: the whole page is rendered once per version and filter.
+        stamp = [version.pk, version.published_at.timestamp(), versions_key]
+        return pagecache.whole_page(request, ["catalog", *stamp], "catalog/catalog.html", context)
     if request.htmx:
-        return render(request, "catalog/catalog.html#entries", context)
-    return render(request, "catalog/catalog.html", context)
+        return render(request, "catalog/catalog.html#entries", context())
+    return render(request, "catalog/catalog.html", context())
 
 
 @require_GET

@@ -1,7 +1,9 @@
 import datetime as dt
 import io
+import re
 
 import pytest
+from django.test import Client
 from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -9,6 +11,7 @@ from pypdf import PdfReader
 from jianfu.catalog import services
 from jianfu.catalog.models import CatalogEntry, Category
 from jianfu.core.errors import PermissionDenied
+from jianfu.core.pagecache import CSRF_PLACEHOLDER
 
 YEAR = 2026
 
@@ -48,9 +51,35 @@ def test_the_public_page_needs_no_login_and_filters(client, published):
     assert "独居老人关爱服务台账" in body and "消防安全隐患排查" in body
     body = client.get(f"/catalog/{YEAR}/", {"kind": "inspection"}).content.decode()
     assert "消防安全隐患排查" in body and "独居老人关爱服务台账" not in body
-    body = client.get(f"/catalog/{YEAR}/", {"q": "獨居"}).content.decode()
-    assert "独居老人关爱服务台账" not in body or True  # plain search is simplified only; see overlap check
+    body = client.get(f"/catalog/{YEAR}/", {"q": "独居"}).content.decode()
+    assert "独居老人关爱服务台账" in body and "消防安全隐患排查" not in body
     assert client.get("/catalog/").status_code == 302
+
+
+def test_anonymous_visitors_share_one_rendered_page_each_with_a_working_csrf_token(published, items, office, tree):
+    url = f"/catalog/{YEAR}/"
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    rendered = first.get(url)
+    served = second.get(url)
+    assert rendered.templates and not served.templates  # the second visitor's page came from memory
+    tokens = [
+        re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.content.decode())[1] for r in (rendered, served)
+    ]
+    assert tokens[0] != tokens[1] and CSRF_PLACEHOLDER not in served.content.decode()
+    switched = second.post("/i18n/setlang/", {"language": "en", "next": url, "csrfmiddlewaretoken": tokens[1]})
+    assert switched.status_code == 302  # the cached page's form passes the CSRF check
+    english = second.get(url)
+    assert english.templates and 'lang="en"' in english.content.decode()  # another language, another page
+    # A new version is another page: nothing stale.
+    items["elderly"].name = "独居老人关爱服务台账（新版）"
+    items["elderly"].save()
+    services.catalog_publish(actor=office, district=tree["district"], year=YEAR)
+    assert "（新版）" in Client().get(url).content.decode()
+    # Searches and logged-in visitors are rendered for them.
+    assert Client().get(url, {"q": "独居"}).templates and Client().get(url, {"q": "独居"}).templates
+    office_client = Client()
+    office_client.force_login(office)
+    assert office_client.get(url).templates and office_client.get(url).templates
 
 
 def test_exports_open_with_the_same_item_count_as_the_page(client, published):
