@@ -156,6 +156,30 @@ def _check_writable(element: DataElement, org: Org) -> None:
         )
 
 
+def _locked(element: DataElement, key: str) -> str:
+    return _("%(name)s for %(period)s is accepted and locked; ask the office to unlock it.") % {
+        "name": element.name,
+        "period": periods.label(key),
+    }
+
+
+def _correct(value: Value, element: DataElement, org: Org, text: str, number, *, actor: User, source: str, now) -> None:
+    """A stored value changed: saved with its history, and audited with the old value."""
+    before = value.text
+    value.text, value.number, value.source = text, number, source
+    value.entered_by, value.entered_at = actor, now
+    value.save()
+    audit.record(
+        action="ledger.value_correct",
+        actor=actor,
+        obj=value,
+        org=org,
+        before={"value": before},
+        after={"value": text},
+        reason=f"{element.code} {value.period}",
+    )
+
+
 def _write(
     element: DataElement, org: Org, period: str, raw: str, *, actor: User, source: str, allow_locked: bool = False
 ) -> tuple[str, Value | None]:
@@ -165,10 +189,7 @@ def _write(
     key = _value_key(element, period)
     existing = Value.objects.select_for_update().filter(element=element, org=org, period=key).first()
     if existing is not None and existing.locked_by_id and not allow_locked:
-        raise DomainError(
-            _("%(name)s for %(period)s is accepted and locked; ask the office to unlock it.")
-            % {"name": element.name, "period": periods.label(key)}
-        )
+        raise DomainError(_locked(element, key))
     if existing is not None and existing.text == text:
         return "unchanged", existing
     as_of = element.period_type == PeriodType.AS_OF
@@ -189,21 +210,9 @@ def _write(
         )
         outcome = "created"
     else:
-        before = {"value": existing.text}
-        existing.text, existing.number, existing.source = text, number, source
-        existing.entered_by, existing.entered_at = actor, now
-        existing.save()
+        _correct(existing, element, org, text, number, actor=actor, source=source, now=now)
         value = existing
         outcome = "updated"
-        audit.record(
-            action="ledger.value_correct",
-            actor=actor,
-            obj=value,
-            org=org,
-            before=before,
-            after={"value": text},
-            reason=f"{element.code} {key}",
-        )
     if as_of:
         after_latest = values.latest(element, org)
         values.apply_delta(
@@ -724,14 +733,7 @@ def _store_imported(actor: User, incoming: list[_Incoming], errors: list[RowErro
     for item in plain:
         existing = stored.get((item.element.pk, item.org.pk, item.key))
         if existing is not None and existing.locked_by_id:
-            errors.append(
-                RowError(
-                    item.row,
-                    "值",
-                    _("%(name)s for %(period)s is accepted and locked; ask the office to unlock it.")
-                    % {"name": item.element.name, "period": periods.label(item.key)},
-                )
-            )
+            errors.append(RowError(item.row, "值", _locked(item.element, item.key)))
             continue
         if existing is not None and existing.text == item.text:
             result.unchanged += 1
@@ -741,18 +743,9 @@ def _store_imported(actor: User, incoming: list[_Incoming], errors: list[RowErro
             deltas.append((item.element, item.org, item.key, None, item.number))
             result.created += 1
             continue
-        before, old_number = existing.text, existing.number
-        existing.text, existing.number, existing.source = item.text, item.number, ValueSource.IMPORTED
-        existing.entered_by, existing.entered_at = actor, now
-        existing.save()
-        audit.record(
-            action="ledger.value_correct",
-            actor=actor,
-            obj=existing,
-            org=item.org,
-            before={"value": before},
-            after={"value": item.text},
-            reason=f"{item.element.code} {item.key}",
+        old_number = existing.number
+        _correct(
+            existing, item.element, item.org, item.text, item.number, actor=actor, source=ValueSource.IMPORTED, now=now
         )
         deltas.append((item.element, item.org, item.key, old_number, item.number))
         result.updated += 1

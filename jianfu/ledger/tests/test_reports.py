@@ -6,6 +6,7 @@ import pytest
 
 from jianfu.catalog.models import Category, ItemKind
 from jianfu.core.errors import DomainError, PermissionDenied
+from jianfu.core.tabular import ImportRejected, read_table
 from jianfu.ledger import selectors, services
 from jianfu.ledger.models import (
     PeriodType,
@@ -128,6 +129,13 @@ def test_a_submission_goes_up_the_tree_and_the_accepted_period_is_locked(
 
     with pytest.raises(DomainError, match="锁定|locked"):
         services.values_save(actor=community_worker, period=PERIOD, entries=[Entry(ten["FOLLOWUPS"], community, "13")])
+    # An import into the locked period is refused as a whole, the locked row named.
+    sheet = f"数据元编码,组织编码,期间,值\nFOLLOWUPS,{community.code},{PERIOD},13\n"
+    with pytest.raises(ImportRejected) as refused:
+        services.values_import(actor=community_worker, community=community, table=read_table(sheet.encode()))
+    assert [(e.row, e.column) for e in refused.value.errors] == [(2, "值")]
+    assert "锁定" in refused.value.errors[0].message or "locked" in refused.value.errors[0].message
+    assert Value.objects.get(element=ten["FOLLOWUPS"], org=community, period=PERIOD).text == "12"
     with pytest.raises(PermissionDenied):
         services.submission_unlock(actor=clerk, submission=submission, reason="更正")
     services.submission_unlock(actor=office, submission=submission, reason="街道复核发现随访次数录入错误")

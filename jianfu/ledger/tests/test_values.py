@@ -86,6 +86,23 @@ def test_as_of_values_roll_up_the_latest_value_of_each_unit(tree, clerk, second_
     assert selectors.figure(area, tree["community11"], "2026-03") == 420
 
 
+def test_as_of_values_imported_roll_up_like_typed_ones(tree, clerk, community_worker):
+    area = element(clerk, tree["health"], "ROOM_M2", "社区活动用房面积", period_type=PeriodType.AS_OF)
+    community = tree["community11"]
+    rows = [HEADER, ["ROOM_M2", "S1C1", "2026-01-15", "300"], ["ROOM_M2", "S1C1", "2026-03-10", "420"]]
+    result = services.values_import(actor=community_worker, community=community, table=read_table(_csv(rows, "utf-8")))
+    assert result.created == 2
+    assert selectors.figure(area, community, "2026-02") == 300
+    assert (
+        selectors.figure(area, tree["street1"], "2026-03") == 420 == selectors.figure(area, tree["district"], "2026-04")
+    )
+    rows = [HEADER, ["ROOM_M2", "S1C1", "2026-03-10", "450"]]  # a correction of the latest value moves the totals
+    again = services.values_import(actor=community_worker, community=community, table=read_table(_csv(rows, "utf-8")))
+    assert (again.created, again.updated) == (0, 1)
+    assert selectors.figure(area, tree["district"], "2026-04") == 450
+    assert AuditEntry.objects.filter(action="ledger.value_correct").count() == 1
+
+
 def _csv(rows: list[list[str]], encoding: str) -> SimpleUploadedFile:
     text = "\n".join(",".join(r) for r in rows)
     return SimpleUploadedFile("values.csv", text.encode(encoding))
