@@ -83,6 +83,11 @@ def catalog_entries(
     return entries.order_by("department_code", "kind", "code")
 
 
+def catalog_departments(version: CatalogVersion) -> list[tuple[str, str]]:
+    """The departments with items in this version, as published: the page's filter is as frozen as its table."""
+    return list(version.entries.order_by("department_code").values_list("department_code", "department").distinct())
+
+
 def published_lists() -> list[tuple[ItemList, object]]:
     return [(item_list, item_list.current_version()) for item_list in ItemList.objects.all()]
 

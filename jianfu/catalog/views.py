@@ -13,7 +13,6 @@ from jianfu.core.errors import DomainError
 from jianfu.core.tabular import XLSX_MIME, attachment_response, read_table, xlsx_response
 from jianfu.core.uploads import report_imported, run_import
 from jianfu.orgs.forms import SpreadsheetUploadForm
-from jianfu.orgs.models import DEPARTMENT_KINDS, Org
 from jianfu.orgs.selectors import communities_for_user
 
 from . import exports, selectors, services, spreadsheets
@@ -67,9 +66,7 @@ def catalog_year(request, year: int):
             # JSON, so that no two filters share a key (a search for "|x" is not kind "|" with "x").
             "entries_key": json.dumps([filters[k] for k in sorted(filters)], ensure_ascii=False),
             "query": request.GET.urlencode(),
-            "departments": Org.objects.filter(kind__in=DEPARTMENT_KINDS, path__startswith=district.path).order_by(
-                "code"
-            ),
+            "departments": selectors.catalog_departments(version),
             "kinds": ItemKind.choices,
             "categories": [c for c in Category.choices if c[0] in ("duty", "assist", "certificate")],
             "can_publish": is_office_of(request.user, district) and request.user.is_authenticated,
