@@ -126,11 +126,12 @@ def test_the_office_imports_baseline_counts_from_xlsx_or_gbk_csv_and_a_bad_row_c
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="true concurrency needs PostgreSQL (SQLite serialises writers)"
+)
 def test_serials_stay_unique_per_community_and_year_under_concurrent_issuing(
     tree, cert_lists, community_worker, people, frozen
 ):
-    if connection.vendor != "postgresql":
-        pytest.skip("true concurrency needs PostgreSQL (SQLite serialises writers)")
     pending = [request(community_worker, tree, cert_lists["residence"], people[i % len(people)]) for i in range(16)]
     barrier = threading.Barrier(8)
     errors: list[BaseException] = []

@@ -137,9 +137,11 @@ def test_the_ballots_table_holds_nothing_that_joins_back_to_a_household_or_a_cod
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: SQLite serialises every write, so nothing runs at the same time",
+)
 def test_two_simultaneous_votes_with_one_code_cast_one_ballot(tree, office, frozen, community_worker):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises every write, so nothing runs at the same time")
     add_households(tree["community11"], 2)
     campaign = create(office, Direction.COMMUNITY)
     services.campaign_open(actor=office, campaign=campaign)
