@@ -53,3 +53,21 @@ def test_reach_is_one_query_however_many_orgs(tree, street_worker, django_assert
             for c in tree.values()
             if c.kind == OrgKind.COMMUNITY and c.code.startswith("S1")
         )
+
+
+def test_rule_permissions_never_load_model_permissions_which_still_work_for_the_admin(tree, community_worker, client):
+    from django.contrib.auth.models import Permission
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(community_worker)
+    with CaptureQueriesContext(connection) as page:
+        assert client.get("/access/").status_code == 200
+    assert not [q for q in page.captured_queries if "auth_permission" in q["sql"]]
+    assert community_worker.has_perm("access.report_violation")  # a rule
+    assert not community_worker.has_perm("registry.view_tag")  # a model permission, not granted
+    community_worker.user_permissions.add(
+        Permission.objects.get(codename="view_tag", content_type__app_label="registry")
+    )
+    granted = type(community_worker).objects.get(pk=community_worker.pk)  # fresh permission cache
+    assert granted.has_perm("registry.view_tag")
