@@ -366,7 +366,7 @@ def check_dispatch(case: Case, assignee: Org) -> None:
             )
             % {
                 "item": item.name,
-                "department": item.responsible_body or item.department.name,
+                "department": item.issuing_body,
                 "list": item.get_category_display(),
             },
             code="department_matter",

@@ -142,6 +142,12 @@ class WorkItem(WorkFields):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    @property
+    def issuing_body(self) -> str:
+        """Who a resident goes to for what the community must not issue: the list's 责任主体, else
+        (lists loaded before it was required) the item's department."""
+        return self.responsible_body or self.department.name
+
     @staticmethod
     def in_force_q(on: dt.date) -> Q:
         return Q(category__in=ENTERING, year=on.year) & (Q(valid_until__isnull=True) | Q(valid_until__gte=on))

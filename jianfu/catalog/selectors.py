@@ -29,15 +29,16 @@ def catalog_version(district: Org, year: int, number: int | None = None) -> Cata
 PUBLIC_VERSION_SECONDS = 10
 
 
-def public_version(code: str | None, year: int, number: int | None = None) -> CatalogVersion:
+def public_version(code: str | None, year: int, number: int | None = None, *, remember: bool = False) -> CatalogVersion:
     """What a public catalog page shows: the version (the year's latest unless `number`) of the
     district `code` (else the first district, as public_district), with `newest_pk`, the district's
     newest version of any year, which the page's version menu follows. One statement, written out
     (the ORM took longer to build it than the database to answer), and remembered for a few seconds:
-    it is all the public catalog page asks of the database."""
+    it is all the public catalog page asks of the database. Only anonymous pages (`remember`) take
+    the remembered answer: an office that has just published sees its new version on any worker."""
     key = f"catalog-version:{code or ''}:{year}:{number or 0}"
     memory = caches["fragments"]
-    version = memory.get(key)
+    version = memory.get(key) if remember else None
     if version is None:
         params = [OrgKind.DISTRICT, code or "", code or "", year, number or 0, number or 0]
         version = next(iter(CatalogVersion.objects.raw(_PUBLIC_VERSION_SQL, params)), None)

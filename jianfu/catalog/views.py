@@ -1,10 +1,12 @@
 import datetime as dt
 import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -40,16 +42,24 @@ def _filtered(request, year: int):
 
 
 def _int(raw):
-    return int(raw) if raw and raw.isdigit() else None
+    return int(raw) if raw and raw.isdecimal() and len(raw) <= 9 else None
 
 
-# What a catalog page may be asked for and still be the same for every anonymous visitor.
-PAGE_PARAMS = ("d", "v", "department", "kind", "category")
+def _canonical_url(request, version: CatalogVersion) -> str:
+    """The one address of this page for an anonymous visitor: the year, then ?d= and &v= when asked."""
+    query = [(k, request.GET[k]) for k in ("d",) if request.GET.get(k)]
+    query += [("v", str(version.number))] if request.GET.get("v") else []
+    path = reverse("catalog:year", args=[version.year])
+    return f"{path}?{urlencode(query)}" if query else path
 
 
 @require_GET
 def catalog_year(request, year: int):
-    version = selectors.public_version(request.GET.get("d"), year, _int(request.GET.get("v")))
+    # Anonymous visitors asking at the page's one address share one page, rendered once per version and
+    # language; any other address (filters, searches, spelling variants) is rendered for its visitor, so
+    # the memory held stays bounded by the versions that exist.
+    shared = pagecache.plain_visitor(request, ("d", "v"))
+    version = selectors.public_version(request.GET.get("d"), year, _int(request.GET.get("v")), remember=shared)
     versions_key = version.newest_pk  # a newer version changes the version menu of older pages
 
     def context():
@@ -75,8 +85,8 @@ def catalog_year(request, year: int):
             "d": request.GET.get("d", ""),
         }
 
-    if pagecache.plain_visitor(request, PAGE_PARAMS):
-        # A published version never changes: the whole page is rendered once per version and filter.
+    if shared and request.get_full_path() == _canonical_url(request, version):
+        # A published version never changes.
         stamp = [version.pk, version.published_at.timestamp(), versions_key]
         return pagecache.whole_page(request, ["catalog", *stamp], "catalog/catalog.html", context)
     if request.htmx:

@@ -285,7 +285,7 @@ def _request(rng, community, item, day, state, people, actor) -> CertificateRequ
     )
     if state == RequestState.REDIRECTED:
         request.decided_on, request.decided_by = day, actor
-        request.responsible_body, request.rule = item.responsible_body, item.legal_basis
+        request.responsible_body, request.rule = item.issuing_body, item.legal_basis
         request.person = None  # a must-not ask needs nobody's personal data
     else:
         request.due_on = _add_workdays(day, item.days_to_issue)

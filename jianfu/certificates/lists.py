@@ -99,7 +99,7 @@ def closed_reason(item: WorkItem, district: Org, found: Listed | None = None) ->
             "“%(name)s” is on the negative list: communities must not issue it. %(body)s issues it (%(rule)s)."
         ) % {
             "name": item.name,
-            "body": item.responsible_body,
+            "body": item.issuing_body,
             "rule": item.legal_basis,
         }
     if category is None:
@@ -203,7 +203,7 @@ class CheckResult:
 
     @property
     def responsible_body(self) -> str:
-        return self.item.responsible_body if self.item and self.decision == MUST_NOT else ""
+        return self.item.issuing_body if self.item and self.decision == MUST_NOT else ""
 
     @property
     def rule(self) -> str:

@@ -174,8 +174,7 @@ def request_create(
     if category == lists.MUST_NOT:
         request.state = S.REDIRECTED
         request.decided_on, request.decided_by = today, actor
-        # Lists loaded before 责任主体 was required may lack it: the item's department answers then.
-        request.responsible_body = item.responsible_body or item.department.name
+        request.responsible_body = item.issuing_body
         request.rule = item.legal_basis
         action = "redirect"
     else:

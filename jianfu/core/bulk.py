@@ -60,7 +60,8 @@ def analyze_if_grown(model: type[models.Model], added: int) -> None:
 
 def insert(objs: list[models.Model], *, model: type[models.Model] | None = None) -> None:
     """Insert unsaved instances, giving them primary keys. Runs no save(), signals or validation:
-    for data the caller built itself."""
+    for data the caller built itself (demo and generated data), whose tables it analyses once it has
+    grown them (analyze_if_grown), so not in a request that holds locks others wait for."""
     if not objs:
         return
     model = model or type(objs[0])

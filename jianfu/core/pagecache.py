@@ -5,6 +5,7 @@ forms on a cached page (the language switch) work as on a fresh one. The key mus
 page shows (a published version, say), so a stale page is never served."""
 
 import hashlib
+import secrets
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -14,8 +15,9 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
-# What a rendered page holds where a visitor's CSRF token goes; no page has it otherwise.
-CSRF_PLACEHOLDER = "jianfu-csrf-token-placeholder"
+# What a rendered page holds where a visitor's CSRF token goes: random per process, so that no
+# address a visitor can be sent to puts it in a page.
+CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 _PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 
 

@@ -7,6 +7,7 @@ import io
 import logging
 import marshal
 import os
+import signal
 import tempfile
 import zipfile
 import zlib
@@ -34,7 +35,7 @@ MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 READ_MEMORY_BYTES = 1024 * 1024 * 1024
 # Well under gunicorn's 120 s timeout, so a sheet that keeps the reader busy is refused cleanly
 # instead of the worker being killed mid-request.
-READ_CPU_SECONDS = 60
+READ_SECONDS = 60
 # Bytes no text CSV holds: C0 controls other than tab, line feed and carriage return.
 CONTROL_BYTES = bytes(set(range(32)) - {9, 10, 13})
 # Files that are not tables, by their first bytes, and what to call them in the refusal.
@@ -279,7 +280,7 @@ def _inflate(data: bytes, member: zipfile.ZipInfo, chunk: int = 1 << 20):
 def _read_xlsx(data: bytes) -> list[list[str]]:
     """The first sheet's rows as text. calamine runs in a short-lived child process with a memory and
     CPU limit: whatever a crafted file makes it do, this process only learns that the file was refused."""
-    result = _in_child(lambda: _sheet_rows(data), memory=READ_MEMORY_BYTES, seconds=READ_CPU_SECONDS)
+    result = _in_child(lambda: _sheet_rows(data), memory=READ_MEMORY_BYTES, seconds=READ_SECONDS)
     if result is None or result[0] == "too_large":
         raise DomainError(
             _("The Excel file is too large or too complex to read: its cells spread over too many rows or columns."),
@@ -309,8 +310,9 @@ def _sheet_rows(data: bytes) -> tuple[str, object]:
 
 
 def _in_child(work, *, memory: int, seconds: int):
-    """work() in a forked child allowed `memory` more bytes of address space and `seconds` of CPU; its
-    result (plain data) comes back through a pipe. None when the child ran out of either and died."""
+    """work() in a forked child allowed `memory` more bytes of address space and `seconds` of CPU and of
+    elapsed time; its result (plain data) comes back through a pipe. None when the child ran out of
+    any of them and died."""
     if not hasattr(os, "fork"):
         return work()
     read_end, write_end = os.pipe()
@@ -323,6 +325,9 @@ def _in_child(work, *, memory: int, seconds: int):
             faulthandler.disable()
             os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
             _limit_child(memory, seconds)
+            # Wall-clock time as well as CPU: on a busy machine the reader must still end before gunicorn's timeout.
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            signal.alarm(seconds)
             payload = marshal.dumps(work())
             with os.fdopen(write_end, "wb") as out:
                 out.write(payload)

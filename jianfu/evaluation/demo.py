@@ -207,7 +207,7 @@ def _department_campaign(district: Org, office: User, rng: random.Random, *, yea
                     rows.comment(target.pk, evaluator.pk, text)
                 else:
                     rows.comment(target.pk, evaluator.pk, text, CommentState.APPROVED, office.pk, moderated)
-    count = rows.write(rng)
+    count = rows.write(rng, analyze=True)
     if not open_now:
         with clock.frozen_at(closes + dt.timedelta(days=1)):
             services.campaign_close(actor=office, campaign=campaign, reason="评议期满")
@@ -288,7 +288,7 @@ def _resident_campaign(
         services.campaign_close(actor=office, campaign=campaign, reason="评议期满")
     # Written after the close, already in random order and in one transaction: what the close would
     # have made of them (services.reshuffle_household_ballots), without writing them twice.
-    count = rows.write(rng)
+    count = rows.write(rng, analyze=True)
     with clock.frozen_at(closes + dt.timedelta(days=8)):
         services.campaign_release(actor=office, campaign=campaign)
     return count

@@ -75,11 +75,32 @@ def test_anonymous_visitors_share_one_rendered_page_each_with_a_working_csrf_tok
     items["elderly"].save()
     services.catalog_publish(actor=office, district=tree["district"], year=YEAR)
     assert "（新版）" in Client().get(url).content.decode()
-    # Searches and logged-in visitors are rendered for them.
+    # Searches, filters, other spellings of the address and logged-in visitors are rendered for them.
     assert Client().get(url, {"q": "独居"}).templates and Client().get(url, {"q": "独居"}).templates
+    assert Client().get(url, {"kind": "ledger"}).templates and Client().get(url, {"kind": "ledger"}).templates
+    assert Client().get(url + "?&").templates and Client().get(url + "?&&").templates
+    d = tree["district"].code
+    assert Client().get(url, {"d": d}).templates and not Client().get(url, {"d": d}).templates
     office_client = Client()
     office_client.force_login(office)
     assert office_client.get(url).templates and office_client.get(url).templates
+
+
+def test_only_anonymous_pages_take_the_remembered_version(published, items, office, tree):
+    from django.core.cache import caches
+
+    from jianfu.catalog import selectors
+
+    code = tree["district"].code
+    assert selectors.public_version(code, YEAR, remember=True) == published  # now remembered
+    newer = services.catalog_publish(actor=office, district=tree["district"], year=YEAR)
+    # Another worker process still remembers the older one for a few seconds …
+    caches["fragments"].set(f"catalog-version:{code}:{YEAR}:0", published)
+    assert selectors.public_version(code, YEAR, remember=True) == published
+    # … but the office (and every signed-in visitor, and the exports) read the database.
+    assert selectors.public_version(code, YEAR) == newer
+    assert Client().get(f"/catalog/{YEAR}/", {"v": "99999999999999999999"}).status_code == 200  # not a number: latest
+    assert Client().get(f"/catalog/{YEAR}/", {"v": "²"}).status_code == 200
 
 
 def test_exports_open_with_the_same_item_count_as_the_page(client, published):

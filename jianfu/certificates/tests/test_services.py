@@ -348,9 +348,12 @@ def test_an_item_on_both_lists_reads_as_must_not_everywhere(tree, cert_lists, co
     assert "负面清单" in lists.closed_reason(item, district, found)
     assert lists.closed_reason(item, district, found) == lists.closed_reason(item, district)
     assert lists.check("银行让我开个居住证明", district).decision == lists.MUST_NOT
-    # This item came without a body that issues it instead: the resident is sent to its department.
+    # This item came without a body that issues it instead: the resident is sent to its department,
+    # by the request, the check and the refusal alike.
     redirected = request(community_worker, tree, item, people[0])
     assert redirected.state == RequestState.REDIRECTED and redirected.responsible_body == item.department.name
+    assert lists.check("银行让我开个居住证明", district).responsible_body == item.department.name
+    assert item.department.name in lists.closed_reason(item, district)
 
 
 def test_a_negative_list_import_needs_the_body_that_issues_instead(tree, cert_lists, office):

@@ -48,3 +48,15 @@ def test_export_opens_in_openpyxl():
     data = xlsx_bytes(["编码", "名称"], [["A1", "古塘社区"]], title="组织")
     sheet = load_workbook(io.BytesIO(data)).active
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [["编码", "名称"], ["A1", "古塘社区"]]
+
+
+def test_the_sheet_reader_is_stopped_by_the_clock_as_well_as_by_cpu_time():
+    """A reader that waits (a stalled disk, a machine too busy to give it CPU) must still end in time."""
+    import time
+
+    from jianfu.core.tabular import _in_child
+
+    started = time.monotonic()
+    assert _in_child(lambda: time.sleep(30) or [], memory=64 * 1024 * 1024, seconds=1) is None
+    assert time.monotonic() - started < 10
+    assert _in_child(lambda: [["编码", "名称"]], memory=64 * 1024 * 1024, seconds=5) == [["编码", "名称"]]

@@ -71,3 +71,26 @@ def test_rule_permissions_never_load_model_permissions_which_still_work_for_the_
     )
     granted = type(community_worker).objects.get(pk=community_worker.pk)  # fresh permission cache
     assert granted.has_perm("registry.view_tag")
+
+
+def test_sessions_signed_in_through_the_old_backend_stay_signed_in_after_the_upgrade(community_worker, client):
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore
+
+    migration = import_module("jianfu.orgs.migrations.0002_sessions_keep_their_backend")
+    store = SessionStore()
+    store.update(
+        {
+            "_auth_user_id": str(community_worker.pk),
+            "_auth_user_backend": migration.OLD,
+            "_auth_user_hash": community_worker.get_session_auth_hash(),
+        }
+    )
+    store.create()
+    client.cookies[settings.SESSION_COOKIE_NAME] = store.session_key
+    assert client.get("/access/").status_code == 302  # the old path is no longer a backend: signed out
+    migration.forwards(apps, None)
+    assert client.get("/access/").status_code == 200
