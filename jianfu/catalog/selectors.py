@@ -31,8 +31,7 @@ PUBLIC_VERSION_SECONDS = 10
 
 def public_version(code: str | None, year: int, number: int | None = None, *, remember: bool = False) -> CatalogVersion:
     """What a public catalog page shows: the version (the year's latest unless `number`) of the
-    district `code` (else the first district, as public_district), with `newest_pk`, the district's
-    newest version of any year, which the page's version menu follows. One statement, written out
+    district `code` (else the first district, as public_district). One statement, written out
     (the ORM took longer to build it than the database to answer), and remembered for a few seconds:
     it is all the public catalog page asks of the database. Only anonymous pages (`remember`) take
     the remembered answer: an office that has just published sees its new version on any worker."""
@@ -54,9 +53,7 @@ def forget_public_versions() -> None:
 
 
 _PUBLIC_VERSION_SQL = f"""
-SELECT v.*, (SELECT n.id FROM {CatalogVersion._meta.db_table} n WHERE n.district_id = v.district_id
-             ORDER BY n.year DESC, n.number DESC LIMIT 1) AS newest_pk
-FROM {CatalogVersion._meta.db_table} v
+SELECT v.* FROM {CatalogVersion._meta.db_table} v
 WHERE v.district_id = (SELECT d.id FROM {Org._meta.db_table} d WHERE d.kind = %s AND (%s = '' OR d.code = %s)
                        ORDER BY d.code LIMIT 1)
   AND v.year = %s AND (%s = 0 OR v.number = %s)

@@ -60,17 +60,13 @@ def catalog_year(request, year: int):
     # the memory held stays bounded by the versions that exist.
     shared = pagecache.plain_visitor(request, ("d", "v"))
     version = selectors.public_version(request.GET.get("d"), year, _int(request.GET.get("v")), remember=shared)
-    versions_key = version.newest_pk  # a newer version changes the version menu of older pages
 
     def context():
         district = version.district
         filters = _filters(request)
-        versions = CatalogVersion.objects.filter(district=district).order_by("-year", "-number")
         return {
             "district": district,
             "version": version,
-            "versions": versions,
-            "versions_key": versions_key,
             "entries": selectors.catalog_entries(version, **filters),
             "filters": filters,
             # JSON, so that no two filters share a key (a search for "|x" is not kind "|" with "x").
@@ -87,8 +83,8 @@ def catalog_year(request, year: int):
 
     if shared and request.get_full_path() == _canonical_url(request, version):
         # A published version never changes.
-        stamp = [version.pk, version.published_at.timestamp(), versions_key]
-        return pagecache.whole_page(request, ["catalog", *stamp], "catalog/catalog.html", context)
+        stamp = ["catalog", version.pk, version.published_at.timestamp()]
+        return pagecache.whole_page(request, stamp, "catalog/catalog.html", context)
     if request.htmx:
         return render(request, "catalog/catalog.html#entries", context())
     return render(request, "catalog/catalog.html", context())

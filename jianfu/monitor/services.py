@@ -22,12 +22,17 @@ from .models import CommunityMonth, DepartmentMonth, DirtyMonth
 from .permissions import can_refresh_monitor
 
 
+def configured_baseline_year() -> int | None:
+    configured = settings.JIANFU.get("MONITOR_BASELINE_YEAR")
+    return int(configured) if configured else None
+
+
 def baseline_year(district: Org) -> int:
     """The year figures are compared against: JIANFU["MONITOR_BASELINE_YEAR"], else the first year
     with figures, else last year."""
-    configured = settings.JIANFU.get("MONITOR_BASELINE_YEAR")
+    configured = configured_baseline_year()
     if configured:
-        return int(configured)
+        return configured
     first = CommunityMonth.objects.filter(district=district).order_by("year").values_list("year", flat=True).first()
     return first or clock.today().year - 1
 

@@ -15,8 +15,6 @@ Either way the generator writes with signals bypassed: nothing marks months dirt
 (monitor.signals), because the figures are complete when the command ends.
 """
 
-from django.conf import settings
-
 from jianfu.core import clock
 from jianfu.monitor import compute
 from jianfu.monitor import services as monitor_services
@@ -157,7 +155,7 @@ def _index(figures: list[list], weights: dict[str, float]) -> None:
     b_k being the district's mean per community and month in the baseline year (the configured one,
     else the first year generated, as monitor.services.baseline_year finds it)."""
     position = {name: COLUMNS.index(name) - 1 for name in weights}  # rows lack the id
-    base_year = int(settings.JIANFU.get("MONITOR_BASELINE_YEAR") or sizes.MONTHS[0][0])
+    base_year = monitor_services.configured_baseline_year() or sizes.MONTHS[0][0]
     baseline = [row for row in figures if row[3] == base_year]
     terms = []
     for key, weight in weights.items():
