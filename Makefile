@@ -7,7 +7,10 @@ PORT ?= 8000
 
 .PHONY: run test install install-dev system browser migrate demo lint messages app-messages vendor lock bench bench-registry clean
 
+# `python3 -m venv` needs Debian's python3-venv (ensurepip), missing on a fresh Debian 12: installed
+# with apt when running as root (apt_install, below), else asked for.
 $(BIN)/python:
+	$(if $(shell $(PYTHON) -c 'import ensurepip' >/dev/null 2>&1 || echo missing),$(call apt_install,python3-venv))
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
@@ -58,6 +61,7 @@ define apt_install
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
+	    echo "请以 root 身份安装这些 Debian 软件包：$$missing" >&2; \
 	    echo "Please install these Debian packages as root:$$missing" >&2; exit 1; \
 	  fi; \
 	fi
