@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jianfu.core.context_processors.navigation",
+                "jianfu.core.context_processors.schedule_notice",
             ],
         },
     }

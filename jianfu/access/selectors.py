@@ -1,10 +1,14 @@
-from django.db.models import Q, QuerySet
-from django.http import Http404
+import datetime as dt
 
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from jianfu.core.workdays import StoredDeadline
 from jianfu.orgs.models import Role
 from jianfu.orgs.permissions import roots
 
-from .models import Application, Consultation, State, ViolationReport, ViolationState
+from .models import FINAL_STATES, Application, Consultation, State, Transition, ViolationReport, ViolationState
 from .permissions import applications_q, can_decide_violation, office_districts
 
 
@@ -57,3 +61,33 @@ def violation_for_user(user, number: str) -> ViolationReport:
 
 def may_see_reporter(user, report: ViolationReport) -> bool:
     return report.reporter_id == user.pk or can_decide_violation(user, report)
+
+
+def open_deadlines(first: dt.date, last: dt.date) -> list[StoredDeadline]:
+    """Due dates of undecided applications computed with working days whose span touches [first, last]
+    (jianfu.core.services.schedule_enter recomputes them): the decision, counted from submission, and
+    the open consultation round, counted from the day it was opened (its transition)."""
+    found = [
+        StoredDeadline(a, "decision_due", a.submitted_on)
+        for a in Application.objects.exclude(state__in=FINAL_STATES).filter(
+            submitted_on__isnull=False, submitted_on__lte=last, decision_due__gte=first
+        )
+    ]
+    consulting = Application.objects.filter(
+        state=State.CONSULTATION, consultation_due__gte=first, consultation_due__isnull=False
+    ).annotate(
+        opened_at=Subquery(
+            Transition.objects.filter(application=OuterRef("pk"), action="open_consultation")
+            .order_by("-at", "-id")
+            .values("at")[:1]
+        )
+    )
+    opened = {a.pk: (a, timezone.localdate(a.opened_at)) for a in consulting if a.opened_at is not None}
+    for a, start in opened.values():
+        if start <= last:
+            found.append(StoredDeadline(a, "consultation_due", start))
+    for c in Consultation.objects.filter(application__in=list(opened), opinion=""):
+        start = opened[c.application_id][1]
+        if start <= last and c.due >= first:
+            found.append(StoredDeadline(c, "due", start))
+    return found

@@ -14,6 +14,7 @@ from django.http import Http404
 from jianfu.catalog.models import WorkItem
 from jianfu.core import clock
 from jianfu.core.crypto import mask_name
+from jianfu.core.workdays import StoredDeadline
 from jianfu.orgs.models import Org, OrgKind, Role
 from jianfu.orgs.permissions import roots
 
@@ -286,3 +287,14 @@ def certificate_figures(scope: Org, year: int, baseline_year: int | None = None)
         "by_community": sorted(by_community.values(), key=lambda v: v["code"]),
         "rows": rows,
     }
+
+
+def open_deadlines(first: dt.date, last: dt.date) -> list[StoredDeadline]:
+    """Answer dates of unanswered requests whose span from the request touches [first, last]
+    (services.request_create computes them in working days; schedule_enter recomputes them)."""
+    return [
+        StoredDeadline(r, "due_on", r.requested_on)
+        for r in CertificateRequest.objects.filter(
+            state=RequestState.REQUESTED, due_on__gte=first, requested_on__lte=last
+        ).only("pk", "requested_on", "due_on")
+    ]

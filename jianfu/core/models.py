@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,28 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'workday' if self.is_workday else 'holiday'}"
+
+
+class HolidaySchedule(models.Model):
+    """That the office entered a year's official schedule from the State Council's notice (国务院办公厅
+    关于某年部分节假日安排的通知). The days themselves are CalendarOverride rows of that year; this row
+    says the year is no longer estimated from weekends (jianfu.core.workdays.year_is_official)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    notice_title = models.CharField(_("notice title"), max_length=200)
+    notice_number = models.CharField(_("notice number"), max_length=50, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("entered at"))
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("official holiday schedule")
+        verbose_name_plural = _("official holiday schedules")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.notice_title}"
 
 
 class Sequence(models.Model):

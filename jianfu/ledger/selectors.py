@@ -1,18 +1,21 @@
 """Reads of the shared ledger: what a report looks like for a community (filled from the ledger),
 figures at any level, and what each user may see."""
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
+from jianfu.core.workdays import StoredDeadline
 from jianfu.orgs.models import Org, OrgKind
 from jianfu.orgs.permissions import roots
 
 from . import derived, periods, values
 from .models import (
+    EDITABLE_STATES,
     Aggregate,
     DataElement,
     ElementState,
@@ -304,3 +307,15 @@ def caps_table(departments) -> list[tuple[Org, int, int]]:
     caps = dict(TemplateCap.objects.filter(department__in=departments).values_list("department_id", "max_templates"))
     default = settings.JIANFU["LEDGER_TEMPLATE_CAP"]
     return [(d, in_force.get(d.pk, 0), caps.get(d.pk, default)) for d in departments]
+
+
+def open_deadlines(first: dt.date, last: dt.date) -> list[StoredDeadline]:
+    """Due dates of report requests some community still has to submit, whose span from sending touches
+    [first, last] (services.request_send computes them in working days; schedule_enter recomputes them)."""
+    waiting = Submission.objects.filter(request=OuterRef("pk"), state__in=EDITABLE_STATES)
+    return [
+        StoredDeadline(r, "due_on", r.sent_on)
+        for r in ReportRequest.objects.filter(Exists(waiting), due_on__gte=first, sent_on__lte=last).only(
+            "pk", "sent_on", "due_on"
+        )
+    ]
