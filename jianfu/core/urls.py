@@ -4,7 +4,7 @@ from . import views
 
 app_name = "core"
 urlpatterns = [
+    # The year is a query parameter (?year=2027): without it, the first year still missing.
     path("", views.calendar, name="calendar"),
-    path("<int:year>/", views.calendar_year, name="calendar_year"),
-    path("<int:year>/import/", views.calendar_import, name="calendar_import"),
+    path("import/", views.calendar_import, name="calendar_import"),
 ]

@@ -8,8 +8,9 @@ from django.db import transaction
 from django.forms import formset_factory
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from jianfu.orgs.permissions import is_office
 
@@ -41,10 +42,16 @@ def _office_only(request) -> None:
         raise PermissionDenied
 
 
-def _year_or_404(year: int) -> int:
-    if not 2000 <= year <= 2100:
+def _year(request) -> int:
+    """The year asked for (?year=2027), else the first without an official schedule: this year, or
+    next year once this one is known."""
+    text = request.GET.get("year", "")
+    if not text:
+        today = clock.today()
+        return next((y for y in (today.year, today.year + 1) if not workdays.year_is_official(y)), today.year + 1)
+    if not text.isdigit() or not 2000 <= int(text) <= 2100:
         raise Http404
-    return year
+    return int(text)
 
 
 def _entered_holidays(year: int) -> tuple[list[dict], list[dt.date]]:
@@ -84,21 +91,12 @@ def _page(request, year: int, *, form, holidays, import_form, import_errors=(), 
     return render(request, "core/calendar.html", context, status=status)
 
 
-@require_GET
-@login_required
-def calendar(request):
-    _office_only(request)
-    today = clock.today()
-    missing = next((y for y in (today.year, today.year + 1) if not workdays.year_is_official(y)), today.year + 1)
-    return redirect("core:calendar_year", year=missing)
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
-def calendar_year(request, year: int):
+def calendar(request):
     """The office enters a year's schedule: holidays, make-up working days and the notice."""
     _office_only(request)
-    _year_or_404(year)
+    year = _year(request)
     if request.method == "POST":
         form, holidays = ScheduleForm(request.POST), _formset(request.POST)
         if form.is_valid() and holidays.is_valid():
@@ -115,7 +113,7 @@ def calendar_year(request, year: int):
                 form.add_error(None, exc.message)
             else:
                 _report_saved(request, result)
-                return redirect("core:calendar_year", year=year)
+                return _to_year(year)
     else:
         schedule = HolidaySchedule.objects.filter(year=year).first()
         entered, makeup = _entered_holidays(year)
@@ -130,12 +128,14 @@ def calendar_year(request, year: int):
     return _page(request, year, form=form, holidays=holidays, import_form=ScheduleImportForm())
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
-def calendar_import(request, year: int):
-    """The same schedule from an .xlsx or .csv sheet: all rows or nothing."""
+def calendar_import(request):
+    """The same schedule from an .xlsx or .csv sheet: all rows or nothing (a GET goes to the page)."""
     _office_only(request)
-    _year_or_404(year)
+    year = _year(request)
+    if request.method == "GET":
+        return _to_year(year)
     import_form = ScheduleImportForm(request.POST, request.FILES)
     errors = []
     if import_form.is_valid():
@@ -155,12 +155,16 @@ def calendar_import(request, year: int):
         result, errors = run_import(request, load)
         if result is not None:
             _report_saved(request, result)
-            return redirect("core:calendar_year", year=year)
+            return _to_year(year)
     entered, makeup = _entered_holidays(year)
     form = ScheduleForm(initial={"makeup_days": "\n".join(d.isoformat() for d in makeup)})
     return _page(
         request, year, form=form, holidays=_formset(initial=entered), import_form=import_form, import_errors=errors
     )
+
+
+def _to_year(year: int):
+    return redirect(f"{reverse('core:calendar')}?year={year}")
 
 
 def _report_saved(request, result: services.ScheduleEntered) -> None:
