@@ -21,7 +21,13 @@ from .tabular import ImportRejected, RowError, Table
 # Every model keeping a due date computed with workdays.add_workdays names its still-open ones here:
 # `f(first, last) -> list[StoredDeadline]`, those whose span from start to due touches [first, last].
 # Dotted paths because core sits below the apps; each function lives beside the code that computes
-# those deadlines, so the two stay together.
+# those deadlines, so the two stay together. The number of working days is not stored anywhere: it is
+# counted back from the stored start to the stored due date on the calendar that computed it, before
+# the new schedule replaces it. Where a model keeps no start, the start comes from its history
+# (a consultation round: the application's open_consultation transition; a reopened case: its reopen
+# event). Left alone on purpose: the earliest start access.checks computes at each submission (never
+# stored), case deadlines counted in minutes (wall-clock time), Escalation.due (what was overdue when
+# the office was told) and every deadline already met, answered or decided (history).
 DEADLINE_SOURCES = (
     "jianfu.access.selectors.open_deadlines",
     "jianfu.certificates.selectors.open_deadlines",

@@ -1,5 +1,4 @@
 import datetime as dt
-from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -59,12 +58,13 @@ def _entered_holidays(year: int) -> tuple[list[dict], list[dt.date]]:
     one name, and the make-up working days."""
     rows = list(CalendarOverride.objects.filter(date__year=year).order_by("date"))
     holidays: list[dict] = []
-    for note, run in groupby((r for r in rows if not r.is_workday), key=lambda r: r.note):
-        for r in run:
-            if holidays and holidays[-1]["name"] == note and holidays[-1]["last"] + dt.timedelta(days=1) == r.date:
-                holidays[-1]["last"] = r.date
-            else:
-                holidays.append({"name": note, "first": r.date, "last": r.date})
+    for r in rows:
+        if r.is_workday:
+            continue
+        if holidays and holidays[-1]["name"] == r.note and holidays[-1]["last"] + dt.timedelta(days=1) == r.date:
+            holidays[-1]["last"] = r.date
+        else:
+            holidays.append({"name": r.note, "first": r.date, "last": r.date})
     return holidays, [r.date for r in rows if r.is_workday]
 
 
