@@ -12,7 +12,12 @@ HOLIDAY_NAMES = ["元旦", "春节", "清明节", "劳动节", "端午节", "中
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker, which takes ISO dates whatever the page's language."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class NoticeFields(forms.Form):

@@ -125,7 +125,7 @@ def calendar(request):
             }
         )
         holidays = _formset(initial=entered)
-    return _page(request, year, form=form, holidays=holidays, import_form=ScheduleImportForm())
+    return _page(request, year, form=form, holidays=holidays, import_form=ScheduleImportForm(prefix="import"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -136,7 +136,7 @@ def calendar_import(request):
     year = _year(request)
     if request.method == "GET":
         return _to_year(year)
-    import_form = ScheduleImportForm(request.POST, request.FILES)
+    import_form = ScheduleImportForm(request.POST, request.FILES, prefix="import")
     errors = []
     if import_form.is_valid():
 

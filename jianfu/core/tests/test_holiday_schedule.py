@@ -166,6 +166,10 @@ def test_saving_again_replaces_the_years_days(client, office):
     with at(D(2026, 12, 7)):
         client.post(url, spring_festival_form())
         client.post(url, spring_festival_form(makeup_days="2027-02-20", **{"holidays-0-last": "2027-02-11"}))
+        page = client.get(url).content.decode()
+    # The page shows what is stored now, in the ISO dates the browser's date picker takes.
+    assert 'value="2027-02-06"' in page and 'value="2027-02-11"' in page
+    assert '">\n2027-02-20</textarea>' in page
     assert CalendarOverride.objects.filter(date__year=2027).count() == 7
     assert HolidaySchedule.objects.count() == 1
     assert workdays.is_workday(D(2027, 2, 12))
@@ -201,7 +205,7 @@ def test_importing_the_schedule_from_xlsx(client, office):
     with at(D(2026, 12, 7)):
         response = client.post(
             IMPORT_2027,
-            {"notice_title": "国务院办公厅关于2027年部分节假日安排的通知（示例）", "file": _xlsx(rows)},
+            {"import-notice_title": "国务院办公厅关于2027年部分节假日安排的通知（示例）", "import-file": _xlsx(rows)},
         )
     assert response.status_code == 302
     assert HolidaySchedule.objects.filter(year=2027).exists()
@@ -217,7 +221,7 @@ def test_an_import_with_one_bad_row_changes_nothing_and_names_the_row(client, of
         ["调休上班", "春节", "2027-02-20", ""],
     ]
     with at(D(2026, 12, 7)):
-        response = client.post(IMPORT_2027, {"notice_title": "示例通知", "file": _xlsx(rows)})
+        response = client.post(IMPORT_2027, {"import-notice_title": "示例通知", "import-file": _xlsx(rows)})
     assert response.status_code == 200
     page = response.content.decode()
     assert "第 3 行" in page
@@ -234,7 +238,7 @@ def test_only_the_office_may_enter_the_schedule(client, clerk, community_worker)
         client.force_login(user)
         assert client.get(YEAR_2027).status_code == 403
         assert client.post(YEAR_2027, spring_festival_form()).status_code == 403
-        assert client.post(IMPORT_2027, {"notice_title": "x"}).status_code == 403
+        assert client.post(IMPORT_2027, {"import-notice_title": "x"}).status_code == 403
     assert not HolidaySchedule.objects.exists()
 
 
