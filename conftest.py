@@ -5,6 +5,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from jianfu.orgs import services
 from jianfu.orgs.models import OrgKind, Role, User
@@ -18,6 +19,16 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def pytest_configure(config):
+    """`JIANFU_TEST_NOW=2027-01-04T09:00+08:00 make test` runs the whole suite on that date: the
+    clock moves on from there in every test process (and in the browser, see `page`)."""
+    travel_to = os.environ.get("JIANFU_TEST_NOW")
+    if travel_to:
+        traveller = time_machine.travel(travel_to, tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
 
 
 @pytest.fixture

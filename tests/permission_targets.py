@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 
+from jianfu.core import clock
 from jianfu.orgs.models import Org, OrgKind, Role, User
 
 # ----------------------------------------------------------------------------------------- the cast
@@ -913,7 +914,7 @@ HTML_PROBES: list[Probe] = [
     P("monitor:refresh", codes("district", "community"), XL, POST),
     P(
         "monitor:report",
-        lambda w: [{"code": w.b["district"], "year": dt.date.today().year, "ext": e} for e in ("pdf", "docx")],
+        lambda w: [{"code": w.b["district"], "year": clock.today().year, "ext": e} for e in ("pdf", "docx")],
         XL,
         GET,
     ),

@@ -1,6 +1,7 @@
 """Promises the whole project keeps: no pending migration, every page renders without reaching
 another host, every UI string translated, a production-safe security baseline."""
 
+import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -12,6 +13,7 @@ from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from jianfu.audit.models import AuditEntry
+from jianfu.core import clock
 from jianfu.core.compile_messages import catalogs
 from jianfu.orgs.models import User
 
@@ -147,12 +149,12 @@ SAMPLES = {
     "access:check": (lambda: [], "community"),
     "access:violation": (lambda: [_violation()], "office"),
     "access:receipt": (lambda: [_violation()], "community"),
-    "catalog:year": (lambda: [2026], "office"),
+    "catalog:year": (lambda: [clock.today().year], "office"),
     "registry:person": (lambda: [_person()], "community"),
     "registry:grid": (lambda: [], "grid"),
-    "catalog:export_xlsx": (lambda: [2026], "office"),
-    "catalog:export_docx": (lambda: [2026], "office"),
-    "catalog:export_pdf": (lambda: [2026], "office"),
+    "catalog:export_xlsx": (lambda: [clock.today().year], "office"),
+    "catalog:export_docx": (lambda: [clock.today().year], "office"),
+    "catalog:export_pdf": (lambda: [clock.today().year], "office"),
     "catalog:list": (lambda: ["duty"], "office"),
     "catalog:list_export": (lambda: ["negative"], "office"),
     "catalog:list_import": (lambda: ["duty"], "office"),
@@ -165,7 +167,7 @@ SAMPLES = {
     "monitor:dashboard": (lambda: ["330282"], "office"),
     "monitor:standards": (lambda: ["330282"], "office"),
     "monitor:workload": (lambda: ["330282"], "office"),
-    "monitor:report": (lambda: ["330282", 2026, "pdf"], "office"),
+    "monitor:report": (lambda: ["330282", clock.reporting_year(), "pdf"], "office"),
 }
 POST_ONLY = {
     "ledger:element_activate",
@@ -236,11 +238,18 @@ def test_every_page_renders_and_references_no_external_host(client, demo):
         "/admin/catalog/workitem/",
         "/admin/registry/tag/",
     ]
-    extra += ["/api/schema/", "/api/v1/orgs/", "/api/v1/catalog/2026/", "/api/v1/lists/", "/api/v1/lists/negative/"]
+    extra += [
+        "/api/schema/",
+        "/api/v1/orgs/",
+        f"/api/v1/catalog/{clock.today().year}/",
+        "/api/v1/lists/",
+        "/api/v1/lists/negative/",
+    ]
     extra += ["/api/v1/applications/"]
     extra += ["/api/v1/certificates/check?q=居住证明", "/api/v1/certificates/figures/"]
     extra += ["/api/v1/ledger/elements/", "/api/v1/ledger/requests/"]
-    extra += ["/api/v1/ledger/values/?org=330282&period=2026-11"]
+    last_month = clock.today().replace(day=1) - dt.timedelta(days=1)
+    extra += [f"/api/v1/ledger/values/?org=330282&period={last_month:%Y-%m}"]
     extra += ["/api/v1/evaluation/campaigns/", "/admin/evaluation/campaign/"]
     urls += [(url, "office") for url in extra]
     for url, who in urls:

@@ -32,6 +32,7 @@ from jianfu.certificates.models import (
     SealUse,
 )
 from jianfu.certificates.models import Deliberation as SealDeliberation
+from jianfu.core import clock
 from jianfu.evaluation.models import Campaign, Result, Target
 from jianfu.ledger.models import (
     DataElement,
@@ -421,7 +422,7 @@ def _first(model, field="pk", **filters):
 
 PAGES = [
     # public
-    Page("catalog", "/catalog/2026/", None, grow_catalog),
+    Page("catalog", lambda: f"/catalog/{clock.today().year}/", None, grow_catalog),
     Page("lists", "/lists/", None, lambda: more_list_entries("duty")),
     Page("list_duty", "/lists/duty/", None, lambda: more_list_entries("duty")),
     Page("list_negative", "/lists/negative/", None, lambda: more_list_entries("negative")),
@@ -541,7 +542,7 @@ PAGES = [
     Page("audit_log", "/audit/", "office", grow_audit),
     # API lists
     Page("api_orgs", "/api/v1/orgs/", "street", lambda: new_orgs(OrgKind.COMMUNITY, community().parent)),
-    Page("api_catalog", "/api/v1/catalog/2026/", None, grow_catalog),
+    Page("api_catalog", lambda: f"/api/v1/catalog/{clock.today().year}/", None, grow_catalog),
     Page("api_lists", "/api/v1/lists/", None, lambda: more_list_entries("duty")),
     Page("api_applications", "/api/v1/applications/", "clerk", grow_applications),
     Page("api_cases", "/api/v1/cases/", "community", lambda: grow_cases_in(community().path)),

@@ -1,7 +1,11 @@
 """The demo district's catalog: the four lists shaped like seeds 001/003, ≈110 approved items of
 every kind, cancelled items, the published catalog for this year, the baseline year's stock of work
-(last year: the "六多" of seed 000, see demo_baseline), and plaques before and after the clean-up at
-the end of the baseline year (seed 001: only three plaques remain)."""
+(the year before the reform year: the "六多" of seed 000, see demo_baseline), and plaques before and
+after the clean-up at the end of the baseline year (seed 001: only three plaques remain).
+
+Years come from the clock (``core.demo_years``). In January the reform year is last year: its items
+and published catalog stay as they were, and this year's catalog carries on the items still in
+force under this year's codes."""
 
 import datetime as dt
 import random
@@ -9,13 +13,12 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from jianfu.core import clock
+from jianfu.core import clock, demo_years
 from jianfu.orgs.models import Org, OrgKind
 
 from . import demo_baseline, demo_items, services
 from .models import CatalogVersion, ItemList, Plaque, WorkItem
 
-CLEAN_UP_DAY = dt.date(2025, 12, 31)  # the clean-up ends the baseline year
 OLD_PLAQUES = [
     "社区老年协会",
     "社区禁毒工作站",
@@ -63,36 +66,49 @@ def _create_items(district: Org, rows: list[dict], year: int) -> list[WorkItem]:
 
 @transaction.atomic
 def load(district: Org) -> dict[str, int]:
-    year = clock.today().year
+    years = demo_years.years()
+    year = years.current
     lists = {
         code: ItemList.objects.get_or_create(code=code, defaults={"name": name, "category": code})[0]
         for code, name in demo_items.LISTS
     }
+    if years.reform < year:
+        _reform_year(district, years.reform)
     by_list = {
-        "duty": _create_items(district, demo_items.DUTY_ITEMS, year),
-        "assist": _create_items(district, demo_items.ASSIST_ITEMS, year),
-        "certificate": _create_items(district, demo_items.CERTIFICATE_ITEMS, year),
-        "negative": _create_items(district, demo_items.NEGATIVE_ITEMS, year),
+        "duty": _create_items(district, demo_items.for_year(demo_items.DUTY_ITEMS, year), year),
+        "assist": _create_items(district, demo_items.for_year(demo_items.ASSIST_ITEMS, year), year),
+        "certificate": _create_items(district, demo_items.for_year(demo_items.CERTIFICATE_ITEMS, year), year),
+        "negative": _create_items(district, demo_items.for_year(demo_items.NEGATIVE_ITEMS, year), year),
     }
-    _create_items(district, demo_items.EXTRA_ITEMS, year)
-    _create_items(district, demo_items.CANCELLED_ITEMS, year - 1)
-    _create_items(district, demo_baseline.rows(year - 1), year - 1)  # on no list, in no catalog
+    _create_items(district, demo_items.for_year(demo_items.EXTRA_ITEMS, year), year)
+    cancelled = demo_items.for_year(demo_items.CANCELLED_ITEMS, years.baseline)
+    _create_items(district, cancelled, years.baseline)
+    _create_items(district, demo_baseline.rows(years.baseline), years.baseline)  # on no list, in no catalog
     for code, items in by_list.items():
         current = lists[code].current_version()
         if current is None or list(current.entries.values_list("item_id", flat=True)) != [i.pk for i in items]:
             services.list_replace(actor=None, item_list=lists[code], district=district, items=items)
     if not CatalogVersion.objects.filter(district=district, year=year).exists():
         services.catalog_publish(actor=None, district=district, year=year)
-    _plaques(district, year)
+    _plaques(district, years)
     return {
         "items": WorkItem.objects.count(),
         "catalog": CatalogVersion.objects.filter(district=district, year=year).first().entries.count(),
     }
 
 
-def _plaques(district: Org, year: int) -> None:
+def _reform_year(district: Org, reform: int) -> None:
+    """Last year's items as they were approved, and the catalog published at its start."""
+    _create_items(district, demo_items.for_year(demo_items.ITEMS + demo_items.EXTRA_ITEMS, reform), reform)
+    if not CatalogVersion.objects.filter(district=district, year=reform).exists():
+        with clock.frozen_at(dt.date(reform, 1, 5)):
+            services.catalog_publish(actor=None, district=district, year=reform)
+
+
+def _plaques(district: Org, years: demo_years.Years) -> None:
     if Plaque.objects.exists():
         return
+    year, clean_up_day = years.current, dt.date(years.baseline, 12, 31)  # the clean-up ends the baseline year
     rng = random.Random(2018)  # the year of seed 001's clean-up
     bodies = {i.name: i for i in WorkItem.objects.filter(kind="body", category="duty", year=year)}
     departments = list(Org.objects.filter(kind=OrgKind.DEPARTMENT, parent=district))
@@ -108,5 +124,5 @@ def _plaques(district: Org, year: int) -> None:
                 actor=None, community=community, name=name, department=rng.choice(departments), hung_on=hung_on
             )
             services.plaque_remove(
-                actor=None, plaque=plaque, removed_on=CLEAN_UP_DAY, reason="清理规范社区挂牌（只保留三块牌子）"
+                actor=None, plaque=plaque, removed_on=clean_up_day, reason="清理规范社区挂牌（只保留三块牌子）"
             )

@@ -17,8 +17,6 @@ Pure data, no Django imports; ``catalog.demo.load`` creates ``rows(year)`` for t
 burden-reduction figures.
 """
 
-import re
-
 from . import demo_items
 
 # (name, department, frequency, hours per occurrence[, occurrences per year when as needed])
@@ -253,25 +251,10 @@ _WHY = {
 _BASIS = demo_items._NEGATIVE_2015  # 民政部 中央组织部《关于进一步开展社区减负工作的通知》
 
 
-def _code_year(code: str) -> str:
-    return code.split("-")[1]
-
-
 def predecessors(baseline_year: int) -> list[dict]:
     """Every item that enters communities this year, as it stood in the baseline year."""
-    rows = []
-    for row in demo_items.ITEMS + demo_items.EXTRA_ITEMS:
-        if row["category"] not in ("duty", "assist", "certificate"):
-            continue
-        source = _code_year(row["code"])
-        item = dict(row)
-        item["code"] = re.sub(r"^CX-\d{4}-", f"CX-{baseline_year}-", row["code"])
-        item["name"] = row["name"].replace(f"{source}年", f"{baseline_year}年")
-        item["description"] = row["description"].replace(f"{source}年", f"{baseline_year}年")
-        if row.get("valid_until"):
-            item["valid_until"] = row["valid_until"].replace(year=row["valid_until"].year - 1)
-        rows.append(item)
-    return rows
+    rows = [r for r in demo_items.ITEMS + demo_items.EXTRA_ITEMS if r["category"] in ("duty", "assist", "certificate")]
+    return demo_items.for_year(rows, baseline_year)
 
 
 def negative_predecessors(baseline_year: int) -> list[dict]:

@@ -26,6 +26,7 @@ checked against the current text before the catalog is published for real.
 """
 
 import datetime as dt
+import re
 
 # Department names are those of the demo district (jianfu/orgs/demo.py); loading an item whose
 # department is unknown fails, so a typo cannot pass unnoticed.
@@ -47,7 +48,10 @@ ALLOWED_PLAQUES = ["社区党组织", "社区居民委员会", "社区工作站"
 _ORG_LAW = "《中华人民共和国城市居民委员会组织法》"
 _NEGATIVE_2015 = "民发〔2015〕136号"
 _NEGATIVE_2020 = "民发〔2020〕20号附件《不应由基层群众性自治组织出具证明事项清单（第一批）》"
-_YEAR_END = dt.date(2026, 12, 31)
+# The rows below are written for TEMPLATE_YEAR; ``for_year`` moves them (codes, names, dates) to the
+# year the demo loads them for, so the demo holds on any date.
+TEMPLATE_YEAR = 2026
+_YEAR_END = dt.date(TEMPLATE_YEAR, 12, 31)
 
 
 def _item(
@@ -1185,7 +1189,7 @@ EXTRA_ITEMS = [
         frequency="once",
         hours_per_occurrence=8,
         temporary=True,
-        valid_until=dt.date(2026, 9, 30),
+        valid_until=dt.date(TEMPLATE_YEAR, 9, 30),
     ),
     # campaign
     _item(
@@ -1893,6 +1897,22 @@ CANCELLED_ITEMS = [
         hours_per_occurrence=3,
     ),
 ]
+
+
+def for_year(rows: list[dict], year: int) -> list[dict]:
+    """The rows as approved in `year`: code ``CX-<year>-…``, names and texts naming that year,
+    validity moved by as many years."""
+    shift = year - TEMPLATE_YEAR
+    moved = []
+    for row in rows:
+        item = dict(row)
+        item["code"] = re.sub(r"^CX-\d{4}-", f"CX-{year}-", row["code"])
+        for key in ("name", "description"):
+            item[key] = row[key].replace(f"{TEMPLATE_YEAR}年", f"{year}年")
+        if row.get("valid_until"):
+            item["valid_until"] = row["valid_until"].replace(year=row["valid_until"].year + shift)
+        moved.append(item)
+    return moved
 
 
 if __name__ == "__main__":

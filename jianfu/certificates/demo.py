@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jianfu.catalog.models import WorkItem
-from jianfu.core import clock, workdays
+from jianfu.core import clock, demo_years, workdays
 from jianfu.core.models import Sequence
 from jianfu.orgs.models import Org, User
 from jianfu.registry.models import Person
@@ -230,11 +230,12 @@ def _at(day: dt.date, hour: int, minute: int) -> dt.datetime:
 
 
 def _history(district: Org, communities: list[Org]) -> None:
-    """Jan 1 to yesterday, per community: may-issue requests issued or refused, must-not asks
-    redirected; and the baseline year's counts such that the issued fall by ≈40 % month by month."""
+    """The reform year up to yesterday (in January: all of last year), per community: may-issue
+    requests issued or refused, must-not asks redirected; and the baseline year's counts such that
+    the issued fall by ≈40 % month by month."""
     rng = random.Random(2020)  # 民发〔2020〕20号
     today = clock.today()
-    year, last_day = today.year, today - dt.timedelta(days=1)
+    year, last_day = demo_years.years(today).reform, today - dt.timedelta(days=1)
     found = lists.listed(district)
     worker = User.objects.filter(username="community").first()
     gutang = Org.objects.filter(name=COMMUNITIES[0]).first()
@@ -445,7 +446,7 @@ def _recent(district: Org, community: Org) -> None:
 
     with at(8):
         services.seal_use_record(
-            actor=worker, community=community, document="古塘社区人民调解委员会调解协议书（2026调字第12号）"
+            actor=worker, community=community, document=f"古塘社区人民调解委员会调解协议书（{today.year}调字第12号）"
         )
         wrong = services.seal_use_record(actor=worker, community=community, document="社区活动场地借用确认函")
         services.seal_use_revoke(actor=worker, seal_use=wrong, reason="登记错误：该函未加盖社区印章")

@@ -26,3 +26,10 @@ def frozen_at(day: dt.date, hour: int = 9):
         yield
     finally:
         _frozen = previous
+
+
+def reporting_year(today: dt.date | None = None) -> int:
+    """The year a figure page compares by default: this year once it has a whole month behind it,
+    else (in January) the last whole year."""
+    today = today or globals()["today"]()
+    return (today.replace(day=1) - dt.timedelta(days=1)).year

@@ -124,9 +124,9 @@ TEMPLATES = [
      ["POP", "CHILDREN", "POP_60", "POP_80", "RES_HH", "REG_HH", "SEPARATED", "MIGRANTS"]),
     ("劳动力调查样本住户摸底表", "全国劳动力调查（样本社区）", "monthly",
      ["RES_HH", "POP", "CHILDREN", "POP_60", "MIGRANTS", "SEPARATED"]),
-    ("老旧小区改造居民意愿汇总表", "2026年老旧小区改造居民意愿调查", "yearly",
+    ("老旧小区改造居民意愿汇总表", "{year}年老旧小区改造居民意愿调查", "yearly",
      ["OLD_BUILDINGS", "HOUSES", "RES_HH", "POP_60", "DISABLED", "RENOVATION_AGREE"]),
-    ("居家养老服务需求汇总表", "2026年居家养老服务需求调查", "yearly",
+    ("居家养老服务需求汇总表", "{year}年居家养老服务需求调查", "yearly",
      ["POP_60", "POP_80", "ALONE", "ALONE_80", "DISABLED_60", "DIBAO", "ELDER_SITES", "CARE_NEEDS"]),
     ("退役军人服务保障季报", "退役军人服务保障信息统计报表", "quarterly",
      ["VETERANS", "VETERAN_VISITS", "POP", "RES_HH"]),
@@ -243,7 +243,7 @@ def _templates(district: Org, elements: dict[str, DataElement]) -> int:
     items = {i.name: i for i in WorkItem.objects.filter(department__parent=district, year=today.year)}
     made = 0
     for name, item_name, period_type, codes in TEMPLATES:
-        item = items.get(item_name)
+        item = items.get(item_name.format(year=today.year))
         if item is None or not item.is_in_force(today):
             continue
         template = ReportTemplate.objects.create(department=item.department, item=item, name=name)

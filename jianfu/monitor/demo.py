@@ -1,13 +1,13 @@
 """The demo district's monitor: figures for the baseline year and this year, computed from every
 other module's demo records (nothing typed in)."""
 
-from jianfu.core import clock
+from jianfu.core import demo_years
 from jianfu.orgs.models import Org
 
 from . import services
 
 
 def load(district: Org) -> dict[str, int]:
-    year = clock.today().year
-    rows = services.refresh(district, [year - 1, year])
+    years = demo_years.years()
+    rows = services.refresh(district, sorted({years.baseline, years.reform, years.current}))
     return {"community months": rows}

@@ -18,7 +18,7 @@ def public_figures(org: Org) -> dict | None:
         return None
     if services.refresh_dirty(district):
         years = selectors.years_with_figures(district)
-    year = clock.today().year if clock.today().year in years else years[-1]
+    year = clock.reporting_year() if clock.reporting_year() in years else years[-1]
     summary = selectors.summary(org, year)
     if not summary.months:
         return None

@@ -87,6 +87,11 @@ class Summary:
     def row(self, key: str) -> SummaryRow:
         return next(r for r in self.rows if r.indicator.key == key)
 
+    @property
+    def last_whole_year(self) -> bool:
+        """The default in January: this year has no whole month yet, so the last whole year is shown."""
+        return self.year == clock.reporting_year() < clock.today().year
+
 
 def summary(org: Org, year: int, base: int | None = None, *, today: dt.date | None = None) -> Summary:
     """Baseline year against `year` on the same months: the whole months of `year` that have passed."""

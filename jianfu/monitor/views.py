@@ -45,8 +45,8 @@ def _year(request, district: Org) -> int:
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
-        year = clock.today().year
-    return year if year in years else (years[-1] if years else clock.today().year)
+        year = clock.reporting_year()
+    return year if year in years else (years[-1] if years else clock.reporting_year())
 
 
 def _label(indicator) -> str:

@@ -22,6 +22,7 @@ from .models import Deliberation, DeliberationKind
 SEED = 2004  # the year 武汉's communities held their cooking-fume hearings (seed 004)
 HEARING_SHARE = 0.72  # of the communities: about 34 of 48 held a cooking-fume hearing
 SECOND_HEARING_SHARE = 0.3
+WINDOW_DAYS = 640  # records of about the last 21 months
 
 ROADS = [
     "新城大道",
@@ -109,7 +110,8 @@ CONSULTATION_FOLLOW_UPS = [
 
 
 def _day_between(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
-    return start + dt.timedelta(days=rng.randint(0, max(0, (end - start).days)))
+    # One draw whatever the span, so every date picks the same records.
+    return start + dt.timedelta(days=int(rng.random() * (max(0, (end - start).days) + 1)))
 
 
 class _Maker:
@@ -117,7 +119,7 @@ class _Maker:
         self.rng = random.Random(SEED)
         self.today = today
         self.now = clock.now()
-        self.start = dt.date(today.year - 1, 3, 1)
+        self.start = today - dt.timedelta(days=WINDOW_DAYS)
         self.last = today - dt.timedelta(days=2)
         self.rows: list[Deliberation] = []
         users = {u.username: u for u in User.objects.filter(username__in=["office", "street", "street2", "community"])}
@@ -240,7 +242,8 @@ class _Maker:
         for community in self.communities:
             if rng.random() < HEARING_SHARE or community.name == "古塘社区":
                 self.hearing(community, _day_between(rng, self.start, self.last))
-                if rng.random() < SECOND_HEARING_SHARE:
+                # 古塘 always has a second: its newest record stays a draft, the other is public.
+                if rng.random() < SECOND_HEARING_SHARE or community.name == "古塘社区":
                     self.hearing(community, _day_between(rng, self.start, self.last))
             if rng.random() < 0.4:
                 self.forum(community, _day_between(rng, self.start, self.last))

@@ -9,7 +9,6 @@ from django.db.models import Q
 
 from jianfu.access.models import Application, State, ViolationReport
 from jianfu.audit.services import verify
-from jianfu.catalog.demo import CLEAN_UP_DAY
 from jianfu.catalog.models import (
     ENTERING,
     CatalogEntry,
@@ -21,7 +20,7 @@ from jianfu.catalog.models import (
     Plaque,
     WorkItem,
 )
-from jianfu.core import clock
+from jianfu.core import clock, demo_years
 from jianfu.orgs.models import Org
 
 
@@ -82,7 +81,8 @@ def test_the_plaque_page_counts_before_and_after_the_clean_up(client, demo):
     from jianfu.orgs.models import User
 
     client.force_login(User.objects.get(username="street"))  # 古塘街道: 10 communities
-    body = client.get("/plaques/", {"before": "2025-01-01"}).content.decode()
+    before_clean_up = f"{demo_years.years().baseline}-01-01"
+    body = client.get("/plaques/", {"before": before_clean_up}).content.decode()
     before = Plaque.objects.filter(community__parent__name="古塘街道").count()
     assert f"<th>{before}</th>" in body and "<th>30</th>" in body and "<th>0</th>" in body
 
@@ -106,11 +106,11 @@ def _carried(year: int, community: Org, month: int = 1) -> list[WorkItem]:
     return [i for i in items if i.applies_to(community, {s.pk for s in i.scope_streets.all()})]
 
 
-def test_the_baseline_year_carries_the_six_too_many_of_seed_000_and_this_year_the_results_of_seed_001(demo):
-    this_year = clock.today().year
+def test_the_baseline_year_carries_the_six_too_many_of_seed_000_and_the_reform_year_the_results_of_seed_001(demo):
+    years = demo_years.years()
     community = Org.objects.get(name="古塘社区")
-    before = _carried(this_year - 1, community)
-    now = _carried(this_year, community)
+    before = _carried(years.baseline, community)
+    now = _carried(years.reform, community)
     kinds = Counter(i.kind for i in before)
     assert kinds[ItemKind.TASK] >= 91  # 90+ work items
     assert kinds[ItemKind.CERTIFICATE] >= 60  # 60+ seal items
@@ -128,42 +128,42 @@ def test_the_baseline_year_carries_the_six_too_many_of_seed_000_and_this_year_th
     assert meetings[1] > 0 and meetings[0] == 2 * meetings[1]
     assert [i.name for i in now if i.kind == ItemKind.BODY] == ["社区党组织", "社区居民委员会", "社区工作站"]
     # Every community carries the cancelled items; the baseline costs clearly more worker-hours.
-    assert not WorkItem.objects.filter(year=this_year - 1, category=Category.CANCELLED, scope_streets__isnull=False)
-    assert not WorkItem.objects.filter(year=this_year - 1, category=Category.CANCELLED).exclude(
+    assert not WorkItem.objects.filter(year=years.baseline, category=Category.CANCELLED, scope_streets__isnull=False)
+    assert not WorkItem.objects.filter(year=years.baseline, category=Category.CANCELLED).exclude(
         scope_community_types=[]
     )
     hours = [sum((i.hours_per_month() for i in items), Decimal(0)) for items in (before, now)]
     assert hours[0] > 2 * hours[1] > 0
 
 
-def test_every_baseline_predecessor_matches_an_item_of_this_year_and_stays_off_lists_and_catalogs(demo):
-    this_year = clock.today().year
+def test_every_baseline_predecessor_matches_an_item_of_the_reform_year_and_stays_off_lists_and_catalogs(demo):
+    years = demo_years.years()
     fields = ["kind", "category", "department_id", "frequency", "occurrences_per_year", "hours_per_occurrence"]
     fields += ["legal_basis", "funding_yuan", "funding_channel", "temporary", "evidence", "guide"]
-    current = {i.code: i for i in WorkItem.objects.filter(year=this_year, category__in=ENTERING)}
-    predecessors = WorkItem.objects.filter(year=this_year - 1, category__in=ENTERING)
-    assert predecessors.count() == len([c for c in current if c.startswith(f"CX-{this_year}-")]) >= 100
+    current = {i.code: i for i in WorkItem.objects.filter(year=years.reform, category__in=ENTERING)}
+    predecessors = WorkItem.objects.filter(year=years.baseline, category__in=ENTERING)
+    assert predecessors.count() == len([c for c in current if c.startswith(f"CX-{years.reform}-")]) >= 100
     for old in predecessors:
-        new = current[old.code.replace(f"CX-{this_year - 1}-", f"CX-{this_year}-")]
+        new = current[old.code.replace(f"CX-{years.baseline}-", f"CX-{years.reform}-")]
         assert [getattr(old, f) for f in fields] == [getattr(new, f) for f in fields], old.code
-        assert old.name == new.name.replace(f"{this_year}年", f"{this_year - 1}年"), old.code
+        assert old.name == new.name.replace(f"{years.reform}年", f"{years.baseline}年"), old.code
         assert old.valid_until == (new.valid_until and new.valid_until.replace(year=new.valid_until.year - 1))
     # The negative list's items were still pushed or issued, and were cancelled for this year.
     negative = ItemList.objects.get(code="negative").current_version().items.all()
-    cancelled = {i.code: i for i in WorkItem.objects.filter(year=this_year - 1, code__contains="-N")}
+    cancelled = {i.code: i for i in WorkItem.objects.filter(year=years.baseline, code__contains="-N")}
     assert sorted((i.name, i.kind) for i in negative) == sorted((i.name, i.kind) for i in cancelled.values())
     assert {i.category for i in cancelled.values()} == {Category.CANCELLED}
     # Nothing of the baseline year is on a list or in a published catalog.
-    assert not ListEntry.objects.filter(item__year=this_year - 1).exists()
-    assert not CatalogVersion.objects.filter(year=this_year - 1).exists()
-    assert not CatalogEntry.objects.filter(item__year=this_year - 1).exists()
+    assert not ListEntry.objects.filter(item__year=years.baseline).exists()
+    assert not CatalogVersion.objects.filter(year=years.baseline).exists()
+    assert not CatalogEntry.objects.filter(item__year=years.baseline).exists()
 
 
 def test_the_old_plaques_hang_through_the_baseline_year(demo):
-    assert (CLEAN_UP_DAY.month, CLEAN_UP_DAY.day) == (12, 31)
+    years = demo_years.years()
     removed = Plaque.objects.filter(removed_on__isnull=False)
-    assert removed.exists() and set(removed.values_list("removed_on", flat=True)) == {CLEAN_UP_DAY}
-    assert all(p.item.year == clock.today().year for p in Plaque.objects.filter(item__isnull=False))
+    assert removed.exists() and set(removed.values_list("removed_on", flat=True)) == {dt.date(years.baseline, 12, 31)}
+    assert all(p.item.year == years.current for p in Plaque.objects.filter(item__isnull=False))
 
 
 def test_a_baseline_import_maps_a_certificate_name_to_this_years_item(demo):
@@ -172,13 +172,17 @@ def test_a_baseline_import_maps_a_certificate_name_to_this_years_item(demo):
     from jianfu.core.tabular import Row, Table
     from jianfu.orgs.models import User
 
-    this_year = clock.today().year
+    years = demo_years.years()
     name = "无犯罪记录证明"  # on this year's negative list; cancelled in the baseline year under the same name
-    assert set(WorkItem.objects.filter(name=name).values_list("year", flat=True)) == {this_year - 1, this_year}
+    assert set(WorkItem.objects.filter(name=name).values_list("year", flat=True)) == {
+        years.baseline,
+        years.reform,
+        years.current,
+    }
     community = Org.objects.get(name="古塘社区")
-    row = {"社区编码": community.code, "证明名称": name, "年份": str(this_year - 1), "月份": "1", "开具数量": "7"}
+    row = {"社区编码": community.code, "证明名称": name, "年份": str(years.baseline), "月份": "1", "开具数量": "7"}
     table = Table(header=list(row), rows=[Row(2, row)])
     district = Org.objects.get(code="330282")
     import_baseline(actor=User.objects.get(username="office"), district=district, table=table)
-    cell = BaselineCount.objects.get(community=community, label=name, year=this_year - 1, month=1)
-    assert cell.issued == 7 and cell.item.year == this_year and cell.item.category == Category.NEGATIVE
+    cell = BaselineCount.objects.get(community=community, label=name, year=years.baseline, month=1)
+    assert cell.issued == 7 and cell.item.year == years.current and cell.item.category == Category.NEGATIVE

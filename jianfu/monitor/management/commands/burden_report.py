@@ -15,7 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--district", help="district code (default: the first district)")
-        parser.add_argument("--year", type=int, help="report year (default: this year)")
+        parser.add_argument(
+            "--year", type=int, help="report year (default: this year, or last year while this one has no whole month)"
+        )
         parser.add_argument("--out", default=".", help="folder to write to (default: the current one)")
 
     def handle(self, *args, **options):
@@ -28,7 +30,7 @@ class Command(BaseCommand):
     def _write(self, district, options):
         if district is None:
             raise CommandError(_("No district with code %(code)s.") % {"code": options["district"] or "—"})
-        year = options["year"] or clock.today().year
+        year = options["year"] or clock.reporting_year()
         out = Path(options["out"])
         out.mkdir(parents=True, exist_ok=True)
         built = report.build(district, year)
