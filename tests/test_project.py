@@ -325,3 +325,25 @@ def test_a_successful_login_with_the_demo_password(client, demo):
 def test_state_changes_are_audited(demo):
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"org.create", "membership.grant"} <= actions
+
+
+READS_THE_CLOCK = re.compile(
+    r"\b(?:date\.today|datetime\.(?:now|today|utcnow)|timezone\.now)\(|\btimezone\.local(?:date|time)\(\)"
+)
+
+
+def test_time_comes_only_from_the_clock_module():
+    """Business rules, the demo and the tests read the date through jianfu/core/clock.py, so a shifted
+    clock (JIANFU_TEST_NOW, clock.frozen_at) moves all of them; migrations and the scale generator's
+    fixed world (jianfu/scale, 2026-10-31) aside."""
+    root = Path(settings.BASE_DIR)
+    files = [root / "conftest.py", *(root / "jianfu").rglob("*.py"), *(root / "tests").rglob("*.py")]
+    allowed = {root / "jianfu" / "core" / "clock.py"}
+    found = [
+        f"{path.relative_to(root)}:{n}: {line.strip()}"
+        for path in files
+        if path not in allowed and "migrations" not in path.parts and "scale" not in path.relative_to(root).parts[:2]
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if READS_THE_CLOCK.search(line) and "READS_THE_CLOCK" not in line
+    ]
+    assert found == []

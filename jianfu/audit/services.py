@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.utils import timezone
+
+from jianfu.core import clock
 
 from .models import AuditEntry, AuditHead
 
@@ -59,7 +60,7 @@ def record(
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
         entry = AuditEntry(
             seq=head.seq + 1,
-            at=timezone.now(),
+            at=clock.wall_now(),
             actor=actor if actor is not None and actor.pk else None,
             actor_name=actor.get_username() if actor is not None and actor.pk else "",
             role=role,

@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -571,7 +570,7 @@ def query(request):
         "looked": looked,
         "events": selectors.public_timeline(case) if case else [],
         "overdue": case.is_overdue(clock.now()) if case else False,
-        "now": timezone.now(),
+        "now": clock.now(),
     }
     return render(request, "cases/query.html", context)
 

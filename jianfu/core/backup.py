@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from jianfu.audit import services as audit
 from jianfu.audit.models import AuditHead
 
+from . import clock
 from .errors import DomainError
 
 MANIFEST_SUFFIX = ".manifest.json"
@@ -80,7 +81,7 @@ def read_manifest(path: Path) -> Manifest:
 
 
 def default_path(vendor: str) -> Path:
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    stamp = timezone.localtime(clock.wall_now()).strftime("%Y%m%d-%H%M%S")
     suffix = "dump" if vendor == "postgresql" else "sqlite3"
     return Path(settings.VAR_DIR) / "backups" / f"jianfu-{stamp}.{suffix}"
 
@@ -290,7 +291,7 @@ def backup(path: Path | str | None = None) -> Manifest:
         _record_failure("backup.fail", operator, exc)
         raise
     manifest = Manifest(
-        created_at=timezone.localtime().isoformat(timespec="seconds"),
+        created_at=timezone.localtime(clock.wall_now()).isoformat(timespec="seconds"),
         vendor=conn.vendor,
         file=path.name,
         sha256=_sha256(path),

@@ -6,8 +6,8 @@ import datetime as dt
 
 from django.core.management.color import no_style
 from django.db import connection, models
-from django.utils import timezone
 
+from . import clock
 from .crypto import EncryptedCharField
 
 
@@ -75,7 +75,7 @@ def insert(objs: list[models.Model], *, model: type[models.Model] | None = None)
     fields = list(meta.concrete_fields)
     stamped = [f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
     if stamped:
-        now = timezone.now()
+        now = clock.wall_now()
         for obj in objs:
             for attname in stamped:
                 if getattr(obj, attname) is None:
@@ -112,7 +112,7 @@ def insert_with_history(objs: list[models.Model], *, user=None, when: dt.datetim
     history_model = type(objs[0]).history.model if objs else None
     if history_model is None:
         return
-    when = when or timezone.now()
+    when = when or clock.wall_now()
     own = {f.attname for f in type(objs[0])._meta.concrete_fields}
     history = []
     for obj in objs:

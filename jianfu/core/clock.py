@@ -12,6 +12,12 @@ def now() -> dt.datetime:
     return _frozen or timezone.now()
 
 
+def wall_now() -> dt.datetime:
+    """The real time even inside `frozen_at`: for stamps Django itself would give (auto_now) and
+    for the order in which entries were written."""
+    return timezone.now()
+
+
 def today() -> dt.date:
     return timezone.localdate(now())
 

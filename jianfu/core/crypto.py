@@ -58,6 +58,8 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models.lookups import Exact
 
+from . import clock
+
 __all__ = [
     "PURPOSE_ID_NUMBER",
     "PURPOSE_PHONE",
@@ -385,7 +387,7 @@ def _id_birth_date(normalised: str) -> dt.date | None:
         born = dt.date(int(normalised[6:10]), int(normalised[10:12]), int(normalised[12:14]))
     except ValueError:
         return None
-    if born.year < 1900 or born > dt.date.today():
+    if born.year < 1900 or born > clock.today():
         return None
     return born
 

@@ -71,7 +71,7 @@ def refresh(district: Org, years: list[int] | None = None, *, today: dt.date | N
     """Recompute whole years (default: the baseline year to this one) and the index."""
     today = today or clock.today()
     years = years or list(range(baseline_year(district), today.year + 1))
-    started = timezone.now()
+    started = clock.wall_now()
     count = 0
     for year in years:
         months = compute.months_due(year, today)
