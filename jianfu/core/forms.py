@@ -7,6 +7,19 @@ from django.utils.translation import gettext_lazy as _
 from .services import Holiday
 
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
+
+
+class SpreadsheetUploadForm(forms.Form):
+    """Every import's file field: .xlsx or .csv, UTF-8 or GBK."""
+
+    file = forms.FileField(label=_("File (.xlsx or .csv, UTF-8 or GBK)"))
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith(ALLOWED_SUFFIXES):
+            raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
+        return f
+
 # The statutory holidays (《全国年节及纪念日放假办法》), offered as names for a holiday row.
 HOLIDAY_NAMES = ["元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"]
 
@@ -73,11 +86,5 @@ class HolidayForm(forms.Form):
         return Holiday(name=data["name"].strip(), first=data["first"], last=data["last"])
 
 
-class ScheduleImportForm(NoticeFields):
-    file = forms.FileField(label=_("File (.xlsx or .csv, UTF-8 or GBK)"))
-
-    def clean_file(self):
-        f = self.cleaned_data["file"]
-        if not f.name.lower().endswith(ALLOWED_SUFFIXES):
-            raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
-        return f
+class ScheduleImportForm(NoticeFields, SpreadsheetUploadForm):
+    pass
