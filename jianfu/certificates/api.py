@@ -130,7 +130,7 @@ class FiguresOut(Schema):
 def figures(request, org: str | None = None, year: Year | None = None, baseline: Year | None = None):
     if not can_read_figures(request.user):
         raise PermissionDenied("只有准入办、街道和社区工作人员可以查看证明开具数据")
-    year = year or clock.today().year
+    year = year or clock.reporting_year()
     data = selectors.certificate_figures(selectors.area_for_user(request.user, org), year, baseline or year - 1)
     reduction = data["reduction"]
     return {

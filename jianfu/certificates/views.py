@@ -391,7 +391,7 @@ def _figures_context(request):
     if not can_read_figures(user):
         raise PermissionDenied
     scope = selectors.area_for_user(user, request.GET.get("org"))
-    year = _year(request.GET.get("year"), clock.today().year)
+    year = _year(request.GET.get("year"), clock.reporting_year())  # last year while this one has no whole month
     baseline_year = _year(request.GET.get("baseline"), year - 1)
     return selectors.certificate_figures(scope, year, baseline_year)
 

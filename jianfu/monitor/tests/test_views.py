@@ -1,4 +1,5 @@
 import io
+import re
 
 import openpyxl
 import pytest
@@ -102,3 +103,25 @@ def test_dashboard_queries_do_not_grow_with_the_district(client, office, compute
         client.get("/monitor/D/")
     with django_assert_max_num_queries(30):
         client.get("/monitor/S1/")
+
+
+def test_in_january_the_pages_compare_the_last_whole_year(client, office, computed, monkeypatch):
+    """2027-01-04: this year has no whole month yet, so the dashboard and the public figures show
+    2026 (months 1–12) against the baseline instead of dashes, and say so."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jianfu.core import clock
+
+    january = dt.date(2027, 1, 4)
+    monkeypatch.setattr(clock, "today", lambda: january)
+    monkeypatch.setattr(clock, "now", lambda: timezone.make_aware(dt.datetime.combine(january, dt.time(9))))
+    services.refresh(computed["district"], [2025, 2026, 2027])
+    client.force_login(office)
+    body = client.get("/monitor/D/").content.decode()
+    assert '<option value="2026" selected>' in body and "2026年与基准年2025年同期（1–12月）对比" in body
+    assert "本年尚无完整月份" in body
+    assert re.search(r'data-indicator="certificates_issued".*?-?\d+%', body, re.S)  # a change, not "–"
+    later = client.get("/monitor/D/", {"year": 2027}).content.decode()
+    assert '<option value="2027" selected>' in later and "本年尚无完整月份" not in later
