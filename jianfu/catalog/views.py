@@ -190,7 +190,7 @@ def plaques(request):
     try:
         before = dt.date.fromisoformat(request.GET.get("before", ""))
     except ValueError:
-        before = clock.today().replace(year=clock.today().year - 2)
+        before = clock.years_before(clock.today(), 2)
     rows = selectors.plaque_counts(communities_for_user(request.user), before=before, today=clock.today())
     totals = {k: sum(r[k] for r in rows) for k in ("before", "now", "unapproved")}
     return render(request, "catalog/plaques.html", {"rows": rows, "before": before, "totals": totals})

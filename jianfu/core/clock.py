@@ -34,6 +34,14 @@ def frozen_at(day: dt.date, hour: int = 9):
         _frozen = previous
 
 
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The same day `years` earlier; 29 February falls back to the 28th."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def reporting_year(today: dt.date | None = None) -> int:
     """The year a figure page compares by default: this year once it has a whole month behind it,
     else (in January) the last whole year."""

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from jianfu.core import clock
 from jianfu.orgs.models import Org, OrgKind
 from jianfu.registry.models import House, Person, PersonTag, Tag, Unit
-from jianfu.registry.selectors import years_before
 
 MEASURES = ("people", "resident_households", "registered_households", "houses", "units", "org")
 # Figures the organisation tree itself keeps for each community (office space, staff …).
@@ -84,9 +83,9 @@ def _moment(day: dt.date) -> dt.datetime:
 def _people_q(spec: dict, day: dt.date, org_path: str) -> Q:
     q = Q()
     if "age_min" in spec:
-        q &= Q(birth_date__lte=years_before(day, spec["age_min"]))
+        q &= Q(birth_date__lte=clock.years_before(day, spec["age_min"]))
     if "age_max" in spec:
-        q &= Q(birth_date__gt=years_before(day, spec["age_max"] + 1))
+        q &= Q(birth_date__gt=clock.years_before(day, spec["age_max"] + 1))
     if spec.get("gender"):
         q &= Q(gender=spec["gender"])
     for code in spec.get("tags", []):

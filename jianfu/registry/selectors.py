@@ -13,17 +13,10 @@ from .permissions import people_q, visible_tag_ids
 AGE_BANDS = [(0, 17), (18, 34), (35, 59), (60, 79), (80, None)]
 
 
-def years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
 def age_band_q(low: int, high: int | None, on: dt.date) -> Q:
-    q = Q(birth_date__lte=years_before(on, low))
+    q = Q(birth_date__lte=clock.years_before(on, low))
     if high is not None:
-        q &= Q(birth_date__gt=years_before(on, high + 1))
+        q &= Q(birth_date__gt=clock.years_before(on, high + 1))
     return q
 
 

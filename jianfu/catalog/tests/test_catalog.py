@@ -157,3 +157,13 @@ def test_the_openapi_schema_validates(client, db):
     schema = client.get("/api/schema/").json()
     validate(schema)
     assert {"/api/v1/catalog/{year}/", "/api/v1/lists/", "/api/v1/lists/{code}/"} <= set(schema["paths"])
+
+
+def test_the_plaque_page_answers_on_29_february(client, office, tree):
+    """Its default comparison date is two years back: 2028-02-29 → 2026-02-28, not a crash."""
+    import time_machine
+
+    with time_machine.travel("2028-02-29T12:00+08:00", tick=False):
+        client.force_login(office)
+        page = client.get("/plaques/")
+    assert page.status_code == 200 and 'value="2026-02-28"' in page.content.decode()
