@@ -25,8 +25,8 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
+from jianfu.demo import registry as demo  # noqa: E402
 from jianfu.orgs.models import Org  # noqa: E402
-from jianfu.registry import demo  # noqa: E402
 from jianfu.registry.models import Person  # noqa: E402
 
 BOUND_SECONDS = 120

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "jianfu.cases",
     "jianfu.monitor",
     "jianfu.portal",
+    "jianfu.demo",
     "jianfu.scale",
 ]
 

@@ -41,7 +41,8 @@ _require(not env_bool("DJANGO_DEBUG"), "DJANGO_DEBUG must be off in production."
 _require(not env_bool("JIANFU_INSECURE_HTTP"), "JIANFU_INSECURE_HTTP is for tests; production is served over HTTPS.")
 DEBUG = False
 # The scale generator writes benchmark data and accounts with a published password: never here.
-INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "jianfu.scale"]  # noqa: F405
+# Nor the demo district (load_demo), for the same reason: its accounts share a published password.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app not in ("jianfu.demo", "jianfu.scale")]  # noqa: F405
 
 _require(
     len(SECRET_KEY) >= 50 and len(set(SECRET_KEY)) >= 5 and not SECRET_KEY.startswith("django-insecure"),

@@ -50,7 +50,7 @@ ALL_ACTORS = DISTRICT_ACTORS + LOCAL_ACTORS
 # 古塘's own community worker from the demo: used once, to point its own case at the other district.
 B_COMMUNITY = "b-community"
 
-DEMO_DISTRICT = "330282"  # 慈溪 (jianfu.orgs.demo.DISTRICT)
+DEMO_DISTRICT = "330282"  # 慈溪 (jianfu.demo.orgs.DISTRICT)
 COMMUNITY_NAME = "古塘社区"
 SIBLING_NAME = "旦苑社区"
 OTHER_STREET_NAME = "浒山街道"

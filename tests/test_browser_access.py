@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from jianfu.access.models import Application, State
 from jianfu.core import clock, workdays
-from jianfu.orgs.demo import DEMO_PASSWORD
+from jianfu.demo.orgs import DEMO_PASSWORD
 from jianfu.orgs.models import Org, Role, User
 from jianfu.orgs.services import membership_grant
 

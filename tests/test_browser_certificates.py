@@ -6,11 +6,11 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from jianfu.catalog import demo as catalog_demo
-from jianfu.certificates import demo as certificates_demo
 from jianfu.certificates import lists, services
 from jianfu.core.crypto import blind_index, id_check_char
-from jianfu.orgs import demo as orgs_demo
+from jianfu.demo import catalog as catalog_demo
+from jianfu.demo import certificates as certificates_demo
+from jianfu.demo import orgs as orgs_demo
 from jianfu.orgs.models import Org, User
 from jianfu.registry.models import Person
 

@@ -8,11 +8,11 @@ import pytest
 from playwright.sync_api import expect
 
 from jianfu.core import clock
+from jianfu.demo.orgs import DEMO_PASSWORD
 from jianfu.ledger import services
 from jianfu.ledger.models import Submission, SubmissionState, Value
 from jianfu.ledger.services import Entry
 from jianfu.ledger.tests.conftest import element, report_item
-from jianfu.orgs.demo import DEMO_PASSWORD
 
 from .test_browser import CHROMIUM_ARGS_CONTEXT, log_in
 

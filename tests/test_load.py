@@ -28,7 +28,7 @@ from django.core.management.utils import get_random_secret_key
 from django.db import connection
 
 from jianfu.core import crypto
-from jianfu.orgs.demo import DEMO_PASSWORD, DISTRICT
+from jianfu.demo.orgs import DEMO_PASSWORD, DISTRICT
 from jianfu.orgs.models import User
 from jianfu.orgs.services import token_issue
 

@@ -315,7 +315,7 @@ def test_login_is_throttled_after_five_failures(client, django_user_model, db):
 
 
 def test_a_successful_login_with_the_demo_password(client, demo):
-    from jianfu.orgs.demo import DEMO_PASSWORD
+    from jianfu.demo.orgs import DEMO_PASSWORD
 
     response = client.post(reverse("login"), {"username": "community", "password": DEMO_PASSWORD})
     assert response.status_code == 302

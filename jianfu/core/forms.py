@@ -20,6 +20,7 @@ class SpreadsheetUploadForm(forms.Form):
             raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
         return f
 
+
 # The statutory holidays (《全国年节及纪念日放假办法》), offered as names for a holiday row.
 HOLIDAY_NAMES = ["元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"]
 

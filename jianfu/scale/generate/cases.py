@@ -15,7 +15,6 @@ import datetime as dt
 import operator
 from collections import Counter
 
-from jianfu.cases import demo_data
 from jianfu.cases.conf import conf
 from jianfu.cases.models import (
     Case,
@@ -31,6 +30,7 @@ from jianfu.cases.models import (
     State,
 )
 from jianfu.cases.services import QUERY_CODE_ALPHABET, QUERY_CODE_LENGTH
+from jianfu.demo import cases_data
 
 from .. import sizes
 from .base import NOW, TZ, at, rng_for
@@ -135,7 +135,7 @@ def _configure(world: World, district: District, rng) -> None:
     groups, matters = [], []
     district.matters = {"whistle": [], "grid": []}
     for order, (code, name, kind, minutes, days, rows) in enumerate(
-        [*demo_data.WHISTLE_GROUPS, demo_data.GRID_GROUP], start=1
+        [*cases_data.WHISTLE_GROUPS, cases_data.GRID_GROUP], start=1
     ):
         (group_id,) = world.writer.ids(MatterGroup, 1)
         groups.append((group_id, district.id, f"{district.code}{code}", name, kind, order, minutes, 1, days))
@@ -195,23 +195,23 @@ def _configure(world: World, district: District, rng) -> None:
         ],
         matters,
     )
-    names = [(group, name) for group, names_ in demo_data.SERVICE_GROUPS for name in names_]
+    names = [(group, name) for group, names_ in cases_data.SERVICE_GROUPS for name in names_]
     chosen = rng.sample(names, min(world.sizes.service_items_per_district, len(names)))
     rows = []
     for n, (item_id, (group, name)) in enumerate(
         zip(world.writer.ids(ServiceItem, len(chosen)), chosen, strict=True), start=1
     ):
         keyword = next(
-            (d for k, d in demo_data.DEPARTMENT_BY_KEYWORD if k in name), demo_data.DEFAULT_SERVICE_DEPARTMENT
+            (d for k, d in cases_data.DEPARTMENT_BY_KEYWORD if k in name), cases_data.DEFAULT_SERVICE_DEPARTMENT
         )
         owner = department(keyword) or district.departments[n % len(district.departments)]
-        decides = group in {"public", "government"} and any(w in name for w in demo_data.DEPARTMENT_DECIDES)
-        low, high = demo_data.TIME_LIMITS[group]
+        decides = group in {"public", "government"} and any(w in name for w in cases_data.DEPARTMENT_DECIDES)
+        low, high = cases_data.TIME_LIMITS[group]
         limit = rng.randint(low, high) if decides else low
         handled = HandledAt.DEPARTMENT if decides else HandledAt.WINDOW
         rows.append(
-            (item_id, f"{district.code}SX{n:03d}", name, group, owner.id, list(demo_data.MATERIALS_BY_GROUP[group]),
-             demo_data.STEPS["department" if decides else "window"], limit, "", handled, True)
+            (item_id, f"{district.code}SX{n:03d}", name, group, owner.id, list(cases_data.MATERIALS_BY_GROUP[group]),
+             cases_data.STEPS["department" if decides else "window"], limit, "", handled, True)
         )  # fmt: skip
         district.service_items.append(
             {"id": item_id, "name": name, "department": owner, "limit": limit, "handled": handled}

@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from django.utils.translation import gettext
 
-from jianfu.catalog import demo_items
 from jianfu.catalog.models import (
     ENTERING,
     CatalogEntry,
@@ -31,6 +30,7 @@ from jianfu.catalog.models import (
     WorkItem,
 )
 from jianfu.certificates.models import CertificateType
+from jianfu.demo import catalog_items
 from jianfu.orgs.models import CommunityType
 
 from .. import sizes
@@ -329,7 +329,7 @@ def _lists(world: World, by_id: dict) -> None:
     """The four lists, each with one published version holding every district's 2026 items of its category."""
     first_office = next(iter(world.accounts.office.values()), [None])[0]
     lists, versions, entries = [], [], []
-    for code, name in demo_items.LISTS:
+    for code, name in catalog_items.LISTS:
         (list_id,) = world.writer.ids(ItemList, 1)
         (version_id,) = world.writer.ids(ListVersion, 1)
         lists.append((list_id, code, name, code))

@@ -15,7 +15,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from jianfu.catalog.models import ENTERING, ItemKind
-from jianfu.ledger import demo as ledger_demo
+from jianfu.demo import ledger as ledger_demo
 from jianfu.ledger import periods
 from jianfu.ledger.models import (
     Aggregate,

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from jianfu.core import clock
+from jianfu.demo import portal as demo
 from jianfu.evaluation.models import CampaignState, Direction, Result
 from jianfu.orgs.models import Org, OrgKind
-from jianfu.portal import demo
 from jianfu.portal.models import Deliberation, DeliberationKind
 
 pytestmark = pytest.mark.django_db

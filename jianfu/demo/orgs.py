@@ -9,8 +9,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 
-from . import services
-from .models import CommunityType, Org, OrgKind, Role, User
+from jianfu.orgs import services
+from jianfu.orgs.models import CommunityType, Org, OrgKind, Role, User
 
 DISTRICT = ("330282", "慈溪市")
 # (street or town, kind, its communities) — seed 002's counts: 25, 10, 3, 1, 6, 2, 1.

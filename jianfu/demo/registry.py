@@ -15,8 +15,7 @@ from jianfu.catalog.models import WorkItem
 from jianfu.core import bulk
 from jianfu.core.crypto import blind_index
 from jianfu.orgs.models import Org, OrgKind
-
-from .models import Address, Gender, House, HouseUse, Person, PersonTag, Relation, Tag, Unit, UnitKind
+from jianfu.registry.models import Address, Gender, House, HouseUse, Person, PersonTag, Relation, Tag, Unit, UnitKind
 
 SAMPLE_COMMUNITIES = ["古塘社区", "旦苑社区"]
 UNITS_TOTAL = 5000

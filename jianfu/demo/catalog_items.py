@@ -13,7 +13,7 @@ Pure data, no Django imports. Shapes follow the source texts in ``/work/shared/s
 certificates and a few negative work tasks). ``EXTRA_ITEMS`` holds further approved duty/assist items of
 all kinds, so that 23 + 13 + 15 + len(EXTRA_ITEMS) ≈ 110 (seed 000: 90+ work items), 24 of them ledgers —
 half the baseline's 47 (seed 001: paper ledgers −50 %). ``CANCELLED_ITEMS`` holds cleared-out items; the
-baseline year's stock (predecessors and further cancelled items) is built in ``demo_baseline``.
+baseline year's stock (predecessors and further cancelled items) is built in ``catalog_baseline``.
 
 Every dict has the keys: code, name, description, kind, category, department, legal_basis,
 funding_yuan, funding_channel, frequency, occurrences_per_year, hours_per_occurrence,
@@ -28,7 +28,7 @@ checked against the current text before the catalog is published for real.
 import datetime as dt
 import re
 
-# Department names are those of the demo district (jianfu/orgs/demo.py); loading an item whose
+# Department names are those of the demo district (jianfu/demo/orgs.py); loading an item whose
 # department is unknown fails, so a typo cannot pass unnoticed.
 
 LISTS = [
@@ -1530,7 +1530,7 @@ EXTRA_ITEMS = [
         frequency="yearly",
         hours_per_occurrence=8,
     ),
-    # Ledger reports of the 一表通 demo (jianfu/ledger/demo.py), each filled mostly from the registry.
+    # Ledger reports of the 一表通 demo (jianfu/demo/ledger.py), each filled mostly from the registry.
     _item(
         "CX-2026-143",
         "流动人口和出租房屋信息统计报表",

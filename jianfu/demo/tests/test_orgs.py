@@ -4,7 +4,7 @@ from django.db.models import Sum
 
 from jianfu.audit.models import AuditEntry
 from jianfu.audit.services import verify
-from jianfu.orgs import demo
+from jianfu.demo import orgs as demo
 from jianfu.orgs.models import Membership, Org, OrgKind, Role
 
 

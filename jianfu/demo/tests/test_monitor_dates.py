@@ -7,7 +7,8 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from jianfu.core import clock, demo_years
+from jianfu.core import clock
+from jianfu.demo import years as demo_years
 from jianfu.monitor import selectors
 from jianfu.orgs.models import Org, OrgKind
 

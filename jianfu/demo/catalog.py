@@ -1,9 +1,9 @@
 """The demo district's catalog: the four lists shaped like seeds 001/003, ≈110 approved items of
 every kind, cancelled items, the published catalog for this year, the baseline year's stock of work
-(the year before the reform year: the "六多" of seed 000, see demo_baseline), and plaques before and
+(the year before the reform year: the "六多" of seed 000, see catalog_baseline), and plaques before and
 after the clean-up at the end of the baseline year (seed 001: only three plaques remain).
 
-Years come from the clock (``core.demo_years``). In January the reform year is last year: its items
+Years come from the clock (``demo.years``). In January the reform year is last year: its items
 and published catalog stay as they were, and this year's catalog carries on the items still in
 force under this year's codes."""
 
@@ -13,11 +13,13 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from jianfu.core import clock, demo_years
+from jianfu.catalog import services
+from jianfu.catalog.models import CatalogVersion, ItemList, Plaque, WorkItem
+from jianfu.core import clock
 from jianfu.orgs.models import Org, OrgKind
 
-from . import demo_baseline, demo_items, services
-from .models import CatalogVersion, ItemList, Plaque, WorkItem
+from . import catalog_baseline, catalog_items
+from . import years as demo_years
 
 OLD_PLAQUES = [
     "社区老年协会",
@@ -70,20 +72,20 @@ def load(district: Org) -> dict[str, int]:
     year = years.current
     lists = {
         code: ItemList.objects.get_or_create(code=code, defaults={"name": name, "category": code})[0]
-        for code, name in demo_items.LISTS
+        for code, name in catalog_items.LISTS
     }
     if years.reform < year:
         _reform_year(district, years.reform)
     by_list = {
-        "duty": _create_items(district, demo_items.for_year(demo_items.DUTY_ITEMS, year), year),
-        "assist": _create_items(district, demo_items.for_year(demo_items.ASSIST_ITEMS, year), year),
-        "certificate": _create_items(district, demo_items.for_year(demo_items.CERTIFICATE_ITEMS, year), year),
-        "negative": _create_items(district, demo_items.for_year(demo_items.NEGATIVE_ITEMS, year), year),
+        "duty": _create_items(district, catalog_items.for_year(catalog_items.DUTY_ITEMS, year), year),
+        "assist": _create_items(district, catalog_items.for_year(catalog_items.ASSIST_ITEMS, year), year),
+        "certificate": _create_items(district, catalog_items.for_year(catalog_items.CERTIFICATE_ITEMS, year), year),
+        "negative": _create_items(district, catalog_items.for_year(catalog_items.NEGATIVE_ITEMS, year), year),
     }
-    _create_items(district, demo_items.for_year(demo_items.EXTRA_ITEMS, year), year)
-    cancelled = demo_items.for_year(demo_items.CANCELLED_ITEMS, years.baseline)
+    _create_items(district, catalog_items.for_year(catalog_items.EXTRA_ITEMS, year), year)
+    cancelled = catalog_items.for_year(catalog_items.CANCELLED_ITEMS, years.baseline)
     _create_items(district, cancelled, years.baseline)
-    _create_items(district, demo_baseline.rows(years.baseline), years.baseline)  # on no list, in no catalog
+    _create_items(district, catalog_baseline.rows(years.baseline), years.baseline)  # on no list, in no catalog
     for code, items in by_list.items():
         current = lists[code].current_version()
         if current is None or list(current.entries.values_list("item_id", flat=True)) != [i.pk for i in items]:
@@ -99,7 +101,7 @@ def load(district: Org) -> dict[str, int]:
 
 def _reform_year(district: Org, reform: int) -> None:
     """Last year's items as they were approved, and the catalog published at its start."""
-    _create_items(district, demo_items.for_year(demo_items.ITEMS + demo_items.EXTRA_ITEMS, reform), reform)
+    _create_items(district, catalog_items.for_year(catalog_items.ITEMS + catalog_items.EXTRA_ITEMS, reform), reform)
     if not CatalogVersion.objects.filter(district=district, year=reform).exists():
         with clock.frozen_at(dt.date(reform, 1, 5)):
             services.catalog_publish(actor=None, district=district, year=reform)
@@ -114,7 +116,7 @@ def _plaques(district: Org, years: demo_years.Years) -> None:
     departments = list(Org.objects.filter(kind=OrgKind.DEPARTMENT, parent=district))
     hung_on = dt.date(2012, 1, 10)
     for community in Org.objects.filter(kind=OrgKind.COMMUNITY, path__startswith=district.path).order_by("path"):
-        for name in demo_items.ALLOWED_PLAQUES:
+        for name in catalog_items.ALLOWED_PLAQUES:
             item = bodies[name]
             services.plaque_register(
                 actor=None, community=community, name=name, department=item.department, hung_on=hung_on, item=item

@@ -3,9 +3,9 @@ the people it deletes and generates again."""
 
 import hashlib
 
-from jianfu.orgs import demo as orgs_demo
+from jianfu.demo import orgs as orgs_demo
+from jianfu.demo import registry as demo
 from jianfu.orgs.models import Org
-from jianfu.registry import demo
 from jianfu.registry.models import Address, House, Person, PersonTag, Unit
 
 

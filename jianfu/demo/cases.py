@@ -3,7 +3,7 @@
 matters and service applications with realistic on-time / late / reopened mixes.
 
 The year is generated in memory by a small replay of the case rules (the same stage deadlines,
-escalations and points as services.py) and bulk-inserted, so load_demo stays fast; a few live
+escalations and points as cases/services.py) and bulk-inserted, so load_demo stays fast; a few live
 cases for the demo accounts then go through the real services (and the audit log)."""
 
 import bisect
@@ -14,16 +14,10 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from jianfu.catalog.models import Category, WorkItem
-from jianfu.core import bulk, clock, workdays
-from jianfu.core.models import Sequence
-from jianfu.orgs.models import Org, OrgKind, User
-
-from . import demo_data as data
-from . import services
-from .conf import conf
-from .deadlines import period_of
-from .models import (
+from jianfu.cases import services
+from jianfu.cases.conf import conf
+from jianfu.cases.deadlines import period_of
+from jianfu.cases.models import (
     FINAL_STATES,
     Case,
     CaseEvent,
@@ -39,6 +33,12 @@ from .models import (
     ServiceItem,
     State,
 )
+from jianfu.catalog.models import Category, WorkItem
+from jianfu.core import bulk, clock, workdays
+from jianfu.core.models import Sequence
+from jianfu.orgs.models import Org, OrgKind, User
+
+from . import cases_data as data
 
 S = State
 END_OF_DAY = dt.time(23, 59, 59)  # as deadlines.end_of_day
@@ -177,7 +177,7 @@ class _Calendar:
 
 
 class _Replay:
-    """One case moved through the rules of services.py in memory, its history, escalations and points."""
+    """One case moved through the rules of cases/services.py in memory, its history, escalations and points."""
 
     def __init__(self, gen: "_Generator", case: Case):
         self.gen, self.case = gen, case

@@ -18,13 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from jianfu.catalog.models import WorkItem
-from jianfu.core import clock, demo_years, workdays
-from jianfu.core.models import Sequence
-from jianfu.orgs.models import Org, User
-from jianfu.registry.models import Person
-
-from . import lists, services
-from .models import (
+from jianfu.certificates import lists, services
+from jianfu.certificates.models import (
     BaselineCount,
     Certificate,
     CertificateRequest,
@@ -34,6 +29,12 @@ from .models import (
     RequestState,
     SealUse,
 )
+from jianfu.core import clock, workdays
+from jianfu.core.models import Sequence
+from jianfu.orgs.models import Org, User
+from jianfu.registry.models import Person
+
+from . import years as demo_years
 
 COMMUNITIES = ["古塘社区", "旦苑社区"]
 # Seed 001: certificates issued by committees fell by about 40 % once the lists were in force.

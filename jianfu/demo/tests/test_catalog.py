@@ -20,7 +20,8 @@ from jianfu.catalog.models import (
     Plaque,
     WorkItem,
 )
-from jianfu.core import clock, demo_years
+from jianfu.core import clock
+from jianfu.demo import years as demo_years
 from jianfu.orgs.models import Org
 
 

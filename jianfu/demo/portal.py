@@ -16,8 +16,7 @@ from django.utils import timezone
 
 from jianfu.core import bulk, clock
 from jianfu.orgs.models import Org, OrgKind, User
-
-from .models import Deliberation, DeliberationKind
+from jianfu.portal.models import Deliberation, DeliberationKind
 
 SEED = 2004  # the year 武汉's communities held their cooking-fume hearings (seed 004)
 HEARING_SHARE = 0.72  # of the communities: about 34 of 48 held a cooking-fume hearing

@@ -1,10 +1,10 @@
 """The demo district's monitor: figures for the baseline year and this year, computed from every
 other module's demo records (nothing typed in)."""
 
-from jianfu.core import demo_years
+from jianfu.monitor import services
 from jianfu.orgs.models import Org
 
-from . import services
+from . import years as demo_years
 
 
 def load(district: Org) -> dict[str, int]:

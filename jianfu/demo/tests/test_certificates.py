@@ -10,7 +10,7 @@ from jianfu.audit.services import verify as verify_chain
 from jianfu.catalog.models import ItemKind
 from jianfu.certificates import lists, selectors
 from jianfu.certificates.models import BaselineCount, Certificate, CertificateRequest, RequestState, SealUse
-from jianfu.core import demo_years
+from jianfu.demo import years as demo_years
 from jianfu.orgs.models import Org
 
 to_traditional = opencc.OpenCC("s2t").convert

@@ -10,7 +10,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from . import clock
+from jianfu.core import clock
 
 
 @dataclass(frozen=True)

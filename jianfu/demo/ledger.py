@@ -10,11 +10,8 @@ from django.db import transaction
 
 from jianfu.catalog.models import WorkItem
 from jianfu.core import bulk, clock
-from jianfu.orgs.models import Membership, Org, OrgKind, Role, User
-from jianfu.orgs.services import membership_grant
-
-from . import periods, values
-from .models import (
+from jianfu.ledger import periods, values
+from jianfu.ledger.models import (
     DataElement,
     ElementState,
     ReportRequest,
@@ -26,7 +23,9 @@ from .models import (
     ValueSource,
     VersionState,
 )
-from .services import request_send
+from jianfu.ledger.services import request_send
+from jianfu.orgs.models import Membership, Org, OrgKind, Role, User
+from jianfu.orgs.services import membership_grant
 
 P, H = "people", "houses"
 # code, name, unit, department, derivation

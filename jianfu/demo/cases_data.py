@@ -1,7 +1,7 @@
 """Demo content for cases, shaped like seed 003 (德城): three whistle categories with 20+ concrete
 matters each, the grid workers' matters (10+ kinds: key persons, estate security, road and rubbish
 cleaning …), and 167 service items moved down to community windows across 党建, 便民服务, 公共服务
-and 政务服务. Department names are those of the demo district (jianfu/orgs/demo.py). Pure data."""
+and 政务服务. Department names are those of the demo district (jianfu/demo/orgs.py). Pure data."""
 
 # (code, name, kind, respond within minutes, resolve within working days, [(matter, department, list item name)])
 # A list item name ties the matter to the negative list: the department's own duty, never a community's.

@@ -6,12 +6,11 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from jianfu.access import services
+from jianfu.access.models import Application, Decision, Opinion
 from jianfu.catalog.models import Category, Frequency, ItemKind
 from jianfu.core import clock, workdays
 from jianfu.orgs.models import Org, OrgKind, User
-
-from . import services
-from .models import Application, Decision, Opinion
 
 # (name, kind, category, description, target state, submitted this many working days ago)
 APPLICATIONS = [

@@ -1,6 +1,6 @@
 """The demo district (seeds 000–004): every figure against raw SQL over the source tables, and the
 story the office must be able to show — the baseline year's 六多 against the reform year's results
-(``core.demo_years``: this year, or last year in January)."""
+(``demo.years``: this year, or last year in January)."""
 
 import calendar
 import datetime as dt
@@ -11,7 +11,8 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
-from jianfu.core import clock, demo_years
+from jianfu.core import clock
+from jianfu.demo import years as demo_years
 from jianfu.monitor import selectors, standards, workload
 from jianfu.monitor.models import CommunityMonth
 from jianfu.orgs.models import Org, OrgKind

@@ -1,6 +1,6 @@
 """The baseline year's stock of work: what the demo communities carried the year before the system.
 
-Pure data, no Django imports; ``catalog.demo.load`` creates ``rows(year)`` for the baseline year
+Pure data, no Django imports; ``demo.catalog.load`` creates ``rows(year)`` for the baseline year
 (this year − 1), after this year's items. Nothing here is put on a list or into a published catalog.
 
 * Predecessors: every item that enters communities this year (duty, assist, certificate) already
@@ -17,7 +17,7 @@ Pure data, no Django imports; ``catalog.demo.load`` creates ``rows(year)`` for t
 burden-reduction figures.
 """
 
-from . import demo_items
+from . import catalog_items
 
 # (name, department, frequency, hours per occurrence[, occurrences per year when as needed])
 TASKS = [
@@ -189,7 +189,7 @@ CERTIFICATES = [
 ]
 
 # Work bodies cleared out with their plaques (seed 001: 27 work bodies cancelled; five of them are in
-# ``demo_items.CANCELLED_ITEMS``): (the plaque, department).
+# ``catalog_items.CANCELLED_ITEMS``): (the plaque, department).
 BODIES = [
     ("社区老年协会", "市民政局"),
     ("社区禁毒工作站", "市公安局"),
@@ -228,7 +228,7 @@ INSPECTIONS = [
 ]
 
 # Meetings departments called communities to; with the predecessors and "部门条线社区工作推进会"
-# (``demo_items.CANCELLED_ITEMS``) the baseline year holds twice this year's meetings.
+# (``catalog_items.CANCELLED_ITEMS``) the baseline year holds twice this year's meetings.
 MEETINGS = [
     ("平安建设工作例会", "市公安局", "monthly", 2),
     ("计划生育工作例会", "市卫生健康局", "quarterly", 2),
@@ -248,19 +248,21 @@ _WHY = {
     "inspection": "已取消：“{name}”不再单独进行，纳入以居民满意度为主的社区年度综合考评，不设一票否决。",
     "meeting": "已取消：部门不再单独召集社区参加“{name}”，工作在街道（镇）社区工作例会上统一布置。",
 }
-_BASIS = demo_items._NEGATIVE_2015  # 民政部 中央组织部《关于进一步开展社区减负工作的通知》
+_BASIS = catalog_items._NEGATIVE_2015  # 民政部 中央组织部《关于进一步开展社区减负工作的通知》
 
 
 def predecessors(baseline_year: int) -> list[dict]:
     """Every item that enters communities this year, as it stood in the baseline year."""
-    rows = [r for r in demo_items.ITEMS + demo_items.EXTRA_ITEMS if r["category"] in ("duty", "assist", "certificate")]
-    return demo_items.for_year(rows, baseline_year)
+    rows = [
+        r for r in catalog_items.ITEMS + catalog_items.EXTRA_ITEMS if r["category"] in ("duty", "assist", "certificate")
+    ]
+    return catalog_items.for_year(rows, baseline_year)
 
 
 def negative_predecessors(baseline_year: int) -> list[dict]:
     """The negative list's items, still pushed or issued in the baseline year, then cancelled."""
     rows = []
-    for n, row in enumerate(demo_items.NEGATIVE_ITEMS, start=1):
+    for n, row in enumerate(catalog_items.NEGATIVE_ITEMS, start=1):
         item = dict(row)
         item["code"] = f"CX-{baseline_year}-N{n:02d}"
         item["category"] = "cancelled"
@@ -276,7 +278,7 @@ def negative_predecessors(baseline_year: int) -> list[dict]:
 
 def _topic(code, kind, topic) -> dict:
     name, department, frequency, hours, *occurrences = topic
-    return demo_items._item(
+    return catalog_items._item(
         code,
         name,
         _WHY[kind].format(name=name),
@@ -318,7 +320,7 @@ if __name__ == "__main__":
     made = rows(2025)
     codes = [r["code"] for r in made]
     assert len(codes) == len(set(codes)), [c for c, n in Counter(codes).items() if n > 1]
-    names = [r["name"] for r in cancelled(2025)] + [r["name"] for r in demo_items.CANCELLED_ITEMS]
-    names += [r["name"] for r in demo_items.ITEMS + demo_items.EXTRA_ITEMS]
+    names = [r["name"] for r in cancelled(2025)] + [r["name"] for r in catalog_items.CANCELLED_ITEMS]
+    names += [r["name"] for r in catalog_items.ITEMS + catalog_items.EXTRA_ITEMS]
     assert len(names) == len(set(names)), [n for n, k in Counter(names).items() if k > 1]
     print(len(made), dict(Counter(r["kind"] for r in made)))

@@ -2,18 +2,18 @@ import os
 
 from django.core.management.base import BaseCommand
 
-from jianfu.access import demo as access_demo
-from jianfu.cases import demo as cases_demo
-from jianfu.catalog import demo as catalog_demo
-from jianfu.certificates import demo as certificates_demo
-from jianfu.evaluation import demo as evaluation_demo
-from jianfu.ledger import demo as ledger_demo
-from jianfu.monitor import demo as monitor_demo
-from jianfu.orgs import demo as orgs_demo
+from jianfu.demo import access as access_demo
+from jianfu.demo import cases as cases_demo
+from jianfu.demo import catalog as catalog_demo
+from jianfu.demo import certificates as certificates_demo
+from jianfu.demo import evaluation as evaluation_demo
+from jianfu.demo import ledger as ledger_demo
+from jianfu.demo import monitor as monitor_demo
+from jianfu.demo import orgs as orgs_demo
+from jianfu.demo import portal as portal_demo
+from jianfu.demo import registry as registry_demo
 from jianfu.orgs.models import Org
 from jianfu.orgs.spreadsheets import ROLE_NAMES
-from jianfu.portal import demo as portal_demo
-from jianfu.registry import demo as registry_demo
 
 
 class Command(BaseCommand):

@@ -13,11 +13,8 @@ from django.db import transaction
 
 from jianfu.core import clock
 from jianfu.core.tabular import Row, Table
-from jianfu.orgs import services as org_services
-from jianfu.orgs.models import Org, OrgKind, Role, User
-
-from . import services
-from .models import (
+from jianfu.evaluation import services
+from jianfu.evaluation.models import (
     Campaign,
     CommentState,
     Direction,
@@ -25,7 +22,9 @@ from .models import (
     VoterKind,
     VotingCode,
 )
-from .rows import Rows
+from jianfu.evaluation.rows import Rows
+from jianfu.orgs import services as org_services
+from jianfu.orgs.models import Org, OrgKind, Role, User
 
 # Work that reached 古塘社区 last year without approval, confirmed by the office: the objective
 # indicators of last year's department campaign count them.

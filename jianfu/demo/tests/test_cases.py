@@ -5,13 +5,12 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from jianfu.cases import selectors
+from jianfu.cases.conf import conf
+from jianfu.cases.deadlines import month_bounds
+from jianfu.cases.models import Case, CaseEvent, Escalation, Matter, MatterGroup, PointEntry, ServiceItem
 from jianfu.core import clock
 from jianfu.orgs.models import Org, OrgKind
-
-from .. import selectors
-from ..conf import conf
-from ..deadlines import month_bounds
-from ..models import Case, CaseEvent, Escalation, Matter, MatterGroup, PointEntry, ServiceItem
 
 pytestmark = pytest.mark.django_db
 
