@@ -82,6 +82,7 @@ test: install-dev browser
 lint: install-dev
 	$(BIN)/ruff check jianfu tests
 	$(BIN)/ruff format --check jianfu tests
+	$(BIN)/lint-imports
 
 # Translations: extract with Django (needs GNU gettext), compile with polib (no gettext needed).
 messages: install-dev

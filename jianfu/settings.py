@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "jianfu.cases",
     "jianfu.monitor",
     "jianfu.portal",
+    "jianfu.ops",
     "jianfu.demo",
     "jianfu.scale",
 ]
@@ -91,8 +92,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "jianfu.core.context_processors.navigation",
-                "jianfu.core.context_processors.schedule_notice",
+                "jianfu.ops.context_processors.navigation",
+                "jianfu.ops.context_processors.schedule_notice",
             ],
         },
     }

@@ -22,7 +22,7 @@ urlpatterns = [
     path("cases/", include("jianfu.cases.urls")),
     path("monitor/", include("jianfu.monitor.urls")),
     path("portal/", include("jianfu.portal.urls")),
-    path("calendar/", include("jianfu.core.urls")),
+    path("calendar/", include("jianfu.ops.urls")),
     path("open311/v2/", include("jianfu.cases.open311_urls")),
     path("", include("jianfu.catalog.urls")),
     path("api/", api.urls),

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from ninja import Router, Schema, Status
 
-from jianfu.api.auth import SESSION_OR_TOKEN
 from jianfu.core.errors import PermissionDenied
+from jianfu.orgs.api_auth import SESSION_OR_TOKEN
 from jianfu.orgs.models import Role
 from jianfu.orgs.permissions import roots
 

@@ -65,7 +65,7 @@ def may_see_reporter(user, report: ViolationReport) -> bool:
 
 def open_deadlines(first: dt.date, last: dt.date) -> list[StoredDeadline]:
     """Due dates of undecided applications computed with working days whose span touches [first, last]
-    (jianfu.core.services.schedule_enter recomputes them): the decision, counted from submission, and
+    (jianfu.ops.services.schedule_enter recomputes them): the decision, counted from submission, and
     the open consultation round, counted from the day it was opened (its transition)."""
     found = [
         StoredDeadline(a, "decision_due", a.submitted_on)

@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
-from jianfu.api.auth import SESSION_OR_TOKEN
 from jianfu.core.errors import DomainError
+from jianfu.orgs.api_auth import SESSION_OR_TOKEN
 from jianfu.orgs.models import Org
 
 from . import selectors, services

@@ -51,7 +51,7 @@ def _is_end_of_day(moment: dt.datetime | None) -> bool:
 
 def open_deadlines(first: dt.date, last: dt.date) -> list[StoredDeadline]:
     """The working-day deadlines of unfinished cases whose span touches [first, last], each with the day
-    its count started (jianfu.core.services.schedule_enter recomputes them):
+    its count started (jianfu.ops.services.schedule_enter recomputes them):
 
     - respond_due while dispatched: from the dispatch (dispatched_at); a deadline in minutes is wall
       time and is left alone;

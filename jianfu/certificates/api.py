@@ -7,10 +7,10 @@ from typing import Annotated
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from jianfu.api.auth import SESSION_OR_TOKEN
 from jianfu.catalog.selectors import public_district
 from jianfu.core import clock
 from jianfu.core.errors import PermissionDenied
+from jianfu.orgs.api_auth import SESSION_OR_TOKEN
 
 from . import lists, selectors
 from .permissions import can_read_figures

@@ -6,6 +6,3 @@ class CoreConfig(AppConfig):
     name = "jianfu.core"
     label = "core"
     verbose_name = _("Core")
-
-    def ready(self):
-        from . import permissions  # noqa: F401  (registers core.enter_calendar for {% has_perm %})

@@ -4,7 +4,7 @@ Order of authority: an office-entered CalendarOverride, then the `chinese-calend
 (statutory holidays and make-up workdays), then plain weekends for years the package does not know.
 
 A year is *official* when the package knows it or the office entered that year's State Council notice
-(HolidaySchedule, with its days as CalendarOverride rows; jianfu.core.services.schedule_enter). A
+(HolidaySchedule, with its days as CalendarOverride rows; jianfu.ops.services.schedule_enter). A
 deadline falling in any other year is an estimate from weekends and pages say so ("按周末估算").
 
 Why not another package: as of December 2026 both `chinese-calendar` 1.11.0 (pinned here) and

@@ -9,7 +9,7 @@ from django.http import Http404
 from ninja import Router, Schema
 from ninja.security import django_auth
 
-from jianfu.api.auth import BearerToken
+from jianfu.orgs.api_auth import BearerToken
 
 from . import scoring, selectors
 from .permissions import (

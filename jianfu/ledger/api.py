@@ -5,8 +5,8 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from jianfu.api.auth import SESSION_OR_TOKEN
 from jianfu.core.errors import PermissionDenied
+from jianfu.orgs.api_auth import SESSION_OR_TOKEN
 from jianfu.orgs.models import Org
 
 from . import periods, selectors

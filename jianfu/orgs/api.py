@@ -2,9 +2,8 @@ from decimal import Decimal
 
 from ninja import Router, Schema
 
-from jianfu.api.auth import SESSION_OR_TOKEN
-
 from . import selectors
+from .api_auth import SESSION_OR_TOKEN
 
 router = Router(auth=SESSION_OR_TOKEN, tags=["orgs"])
 

@@ -11,7 +11,7 @@ from django.db import connection
 
 from jianfu.audit.models import AuditEntry, AuditHead
 from jianfu.audit.services import verify
-from jianfu.core import backup
+from jianfu.ops import backup
 from jianfu.orgs import services as orgs
 from jianfu.orgs.models import ApiToken, Membership, Org, OrgKind
 

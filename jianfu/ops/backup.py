@@ -30,9 +30,8 @@ from django.utils.translation import gettext as _
 
 from jianfu.audit import services as audit
 from jianfu.audit.models import AuditHead
-
-from . import clock
-from .errors import DomainError
+from jianfu.core import clock
+from jianfu.core.errors import DomainError
 
 MANIFEST_SUFFIX = ".manifest.json"
 MANIFEST_FORMAT = 1

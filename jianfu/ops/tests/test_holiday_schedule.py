@@ -250,7 +250,7 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, db):
 def test_the_office_opens_the_page_from_the_organisations_list(client, office):
     client.force_login(office)
     with at(D(2026, 12, 7)):
-        assert reverse("core:calendar") in client.get(reverse("orgs:list")).content.decode()
-        page = client.get(reverse("core:calendar"), follow=True)
+        assert reverse("ops:calendar") in client.get(reverse("orgs:list")).content.decode()
+        page = client.get(reverse("ops:calendar"), follow=True)
     assert page.status_code == 200
     assert "2027" in page.content.decode()

@@ -10,18 +10,17 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from jianfu.audit import services as audit
+from jianfu.core import clock, workdays
+from jianfu.core.errors import DomainError, PermissionDenied
+from jianfu.core.models import CalendarOverride, HolidaySchedule
+from jianfu.core.tabular import ImportRejected, RowError, Table
 from jianfu.orgs.models import Role
 from jianfu.orgs.permissions import is_office, roots
 
-from . import clock, workdays
-from .errors import DomainError, PermissionDenied
-from .models import CalendarOverride, HolidaySchedule
-from .tabular import ImportRejected, RowError, Table
-
 # Every model keeping a due date computed with workdays.add_workdays names its still-open ones here:
 # `f(first, last) -> list[StoredDeadline]`, those whose span from start to due touches [first, last].
-# Dotted paths because core sits below the apps; each function lives beside the code that computes
-# those deadlines, so the two stay together. The number of working days is not stored anywhere: it is
+# Dotted paths, kept from when this lived in core below the apps (ops is above them now); each function
+# lives beside the code that computes those deadlines, so the two stay together. The number of working days is not stored anywhere: it is
 # counted back from the stored start to the stored due date on the calendar that computed it, before
 # the new schedule replaces it. Where a model keeps no start, the start comes from its history
 # (a consultation round: the application's open_consultation transition; a reopened case: its reopen

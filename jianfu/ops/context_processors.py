@@ -1,6 +1,5 @@
+from jianfu.core import clock, workdays
 from jianfu.orgs.permissions import is_office, memberships
-
-from . import clock, workdays
 
 
 def navigation(request):

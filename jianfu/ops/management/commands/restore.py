@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from jianfu.core import backup
+from jianfu.ops import backup
 
 
 class Command(BaseCommand):

@@ -1,3 +1,6 @@
+"""How the JSON API knows its caller: an API token (orgs.ApiToken) or a browser session. Here, beside
+the tokens, so that every app's api.py can name it without importing the API package above it."""
+
 from ninja.security import HttpBearer, django_auth
 
 from jianfu.orgs.models import ApiToken

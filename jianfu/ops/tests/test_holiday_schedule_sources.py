@@ -15,8 +15,8 @@ from jianfu.cases.tests.conftest import city, frozen, matters, service_items  # 
 from jianfu.catalog.models import Category, ItemKind, WorkItem
 from jianfu.certificates.models import CertificateRequest, RequestState
 from jianfu.core import workdays
-from jianfu.core.services import Holiday, schedule_enter
 from jianfu.ledger.models import ReportRequest, ReportTemplate, Submission, SubmissionState, TemplateVersion
+from jianfu.ops.services import Holiday, schedule_enter
 from jianfu.orgs import services as orgs
 from jianfu.orgs.models import Role, User
 
