@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import time_machine
 
+from jianfu.core.models import MonitoredYear
 from jianfu.orgs import services
 from jianfu.orgs.models import OrgKind, Role, User
 
@@ -63,6 +64,16 @@ def tree(db):
     )
     orgs["health"] = mk(actor=None, code="WJ", name="卫健局", kind=OrgKind.DEPARTMENT, parent=district)
     return orgs
+
+
+@pytest.fixture
+def monitored():
+    """The monitor holds figures for a district's years, so source changes mark their months."""
+
+    def track(district, years=range(2020, 2031)):
+        MonitoredYear.objects.bulk_create([MonitoredYear(district=district.pk, year=y) for y in years])
+
+    return track
 
 
 def _person(username: str, role: str | None = None, org=None, **extra) -> User:

@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from jianfu.audit import services as audit
 from jianfu.catalog.models import Category
-from jianfu.core import clock
+from jianfu.core import clock, dirty
 from jianfu.core.crypto import is_valid_phone, normalize_phone
 from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
 from jianfu.core.numbering import next_number
@@ -111,6 +111,13 @@ def allowed_actions(case: Case) -> set[str]:
     return actions
 
 
+def _mark_dirty(case: Case) -> None:
+    """The monitor counts a case in the months it was dispatched and closed (district from its path)."""
+    district = int(case.org_path.strip("/").split("/")[0])
+    for moment in (case.dispatched_at, case.closed_at):
+        dirty.mark_on(district, moment)
+
+
 def _check(case: Case, action: str) -> str:
     if action not in allowed_actions(case):
         raise InvalidTransition(
@@ -186,6 +193,7 @@ def _move(case: Case, action: str, *, actor, org, role: str, reason: str = "", e
     case.stage_due = _stage_due(case, now)
     case.updated_at = now
     case.save()
+    _mark_dirty(case)
     _event(case, action, before, actor=actor, org=org, reason=reason, at=now)
     _audit(case, action, before, actor=actor, org=org, role=role, reason=reason, extra=extra)
     return case
@@ -195,6 +203,7 @@ def _note(case: Case, action: str, *, actor, org, role: str, reason: str) -> Non
     now = clock.now()
     case.updated_at = now
     case.save(update_fields=["updated_at", "disputed"])
+    _mark_dirty(case)
     _event(case, action, case.state, actor=actor, org=org, reason=reason, at=now)
     _audit(case, action, case.state, actor=actor, org=org, role=role, reason=reason)
 
@@ -301,6 +310,7 @@ def case_report(
     )
     case.stage_due = _stage_due(case, now)
     case.save()
+    _mark_dirty(case)  # nothing yet (not dispatched): kept so every save of a case marks
     _add_photos(case, photos, actor=actor, stage=S.REPORTED)
     _event(case, "report", "", actor=actor, org=org_unit, reason="", at=now)
     audit.record(
@@ -708,6 +718,7 @@ def service_apply(
     )
     case.stage_due = _stage_due(case, now)
     case.save()
+    _mark_dirty(case)  # nothing yet (not dispatched): kept so every save of a case marks
     _add_photos(case, photos, actor=actor, stage=S.REPORTED)
     _event(case, "report", "", actor=actor, org=community, reason="", at=now)
     audit.record(

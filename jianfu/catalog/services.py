@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jianfu.audit import services as audit
-from jianfu.core import clock
+from jianfu.core import clock, dirty
 from jianfu.core.errors import DomainError, PermissionDenied
 from jianfu.core.numbering import next_number
 from jianfu.orgs.models import CommunityType, Org, OrgKind, Role, User
@@ -66,6 +66,7 @@ def item_from_application(*, application, actor: User | None) -> WorkItem:
     item.full_clean()
     item.save()
     item.scope_streets.set(application.scope_streets.all())
+    mark_item_dirty(item)
     list_code = {Category.DUTY: "duty", Category.ASSIST: "assist", Category.CERTIFICATE: "certificate"}.get(
         item.category
     )
@@ -79,6 +80,19 @@ def item_from_application(*, application, actor: User | None) -> WorkItem:
         after=audit.snapshot(item, ITEM_FIELDS) | {"application": application.number},
     )
     return item
+
+
+def mark_item_dirty(item: WorkItem) -> None:
+    """The monitor counts an item in every month of its year (kind, frequency, hours, scope)."""
+    dirty.mark(item.department.district_id, item.year)
+
+
+def mark_plaque_dirty(plaque: Plaque) -> None:
+    """A plaque counts from the month it was hung (or removed, if entered earlier) to this one."""
+    start = plaque.hung_on
+    if plaque.removed_on and plaque.removed_on < start:
+        start = plaque.removed_on
+    dirty.mark_since(plaque.community.district_id, start)
 
 
 def _append_to_list(list_code: str, item: WorkItem) -> None:
@@ -240,6 +254,7 @@ def plaque_register(
     if item is None and hung_on >= clock.today() - dt.timedelta(days=1) and actor is not None:
         raise DomainError(_("A new work body or plaque needs an approved item (非准不入)."))
     plaque = Plaque.objects.create(community=community, name=name, department=department, item=item, hung_on=hung_on)
+    mark_plaque_dirty(plaque)
     audit.record(
         action="plaque.register",
         actor=actor,
@@ -261,6 +276,7 @@ def plaque_remove(*, actor: User | None, plaque: Plaque, removed_on: dt.date, re
         raise DomainError(_("This plaque was already removed."))
     plaque.removed_on, plaque.removal_reason = removed_on, reason
     plaque.save()
+    mark_plaque_dirty(plaque)
     audit.record(
         action="plaque.remove",
         actor=actor,

@@ -198,6 +198,7 @@ def import_list(*, actor, item_list: ItemList, district: Org, table: Table) -> I
                 item = WorkItem(year=year, **fields)
                 item.full_clean()
                 item.save()
+                services.mark_item_dirty(item)
                 audit.record(
                     action="item.create",
                     actor=actor,
@@ -214,6 +215,7 @@ def import_list(*, actor, item_list: ItemList, district: Org, table: Table) -> I
                 after = audit.snapshot(item, services.ITEM_FIELDS)
                 if after != before:
                     item.save()
+                    services.mark_item_dirty(item)
                     audit.record(action="item.update", actor=actor, obj=item, org=district, before=before, after=after)
                     result.updated += 1
                 else:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from jianfu.audit import services as audit
 from jianfu.catalog.models import ItemKind, WorkItem
-from jianfu.core import clock
+from jianfu.core import clock, dirty
 from jianfu.core.errors import PermissionDenied
 from jianfu.core.tabular import ImportRejected, ImportResult, RowError, Table
 from jianfu.orgs.models import Org, OrgKind
@@ -100,6 +100,8 @@ def import_baseline(*, actor, district: Org, table: Table) -> ImportResult:
                 result.updated += 1
             else:
                 result.unchanged += 1
+                continue
+            dirty.mark(community.district_id, year, [month])  # the monitor's certificate counts
         audit.record(
             action="certificate_baseline.import",
             actor=actor,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from jianfu.audit import services as audit
 from jianfu.catalog.models import ItemKind, WorkItem
-from jianfu.core import clock, workdays
+from jianfu.core import clock, dirty, workdays
 from jianfu.core.crypto import mask_id_number
 from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
 from jianfu.core.numbering import next_number
@@ -104,6 +104,11 @@ def _event(request: CertificateRequest, action: str, before: str, *, actor, reas
     )
 
 
+def _mark_dirty(request: CertificateRequest) -> None:
+    """The monitor counts a request in the month it was decided (nothing while it is open)."""
+    dirty.mark_on(request.community.district_id, request.decided_on)
+
+
 def _check_state(request: CertificateRequest, action: str) -> None:
     if request.state not in TRANSITIONS[action][0]:
         raise InvalidTransition(
@@ -122,6 +127,7 @@ def _apply(request: CertificateRequest, action: str, *, actor: User, reason: str
     for name, value in changes.items():
         setattr(request, name, value)
     request.save()
+    _mark_dirty(request)
     _event(request, action, before, actor=actor, reason=reason)
     audit.record(
         action=f"certificate_request.{action}",
@@ -184,6 +190,7 @@ def request_create(
         request.due_on = workdays.add_workdays(today, item.days_to_issue)
         action = "request"
     request.save()
+    _mark_dirty(request)
     _event(request, action, "", actor=actor)
     audit.record(
         action=f"certificate_request.{action}",
@@ -215,6 +222,7 @@ def request_identify(*, actor: User, request: CertificateRequest, person: Person
     before = request.person_id
     request.person = person
     request.save(update_fields=["person"])
+    _mark_dirty(request)
     requester = request.requested_by
     linked = False
     if (
@@ -250,6 +258,7 @@ def request_sign_off(*, actor: User, request: CertificateRequest, deliberation: 
         raise DomainError(_("Link a deliberation record of this community."))
     request.deliberation, request.signed_off_by, request.signed_off_at = deliberation, actor, clock.now()
     request.save(update_fields=["deliberation", "signed_off_by", "signed_off_at"])
+    _mark_dirty(request)
     _event(request, "sign_off", request.state, actor=actor, reason=str(deliberation))
     audit.record(
         action="certificate_request.sign_off",

@@ -50,3 +50,37 @@ class Sequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}"
+
+
+class DirtyMonth(models.Model):
+    """A district month whose figures a change in a source table has made stale. The services that
+    change the monitor's sources mark it (jianfu.core.dirty) in the same transaction as the change;
+    monitor.services.refresh_dirty recomputes the marked months and removes the marks. It lives in
+    core so the source apps, which sit below the monitor, can mark without importing it."""
+
+    # The district's Org primary key: a plain number, since core sits below orgs.
+    district = models.BigIntegerField()
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["district", "year", "month"], name="core_dirtymonth_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.district} {self.year}-{self.month:02d}"
+
+
+class MonitoredYear(models.Model):
+    """A year the district's monitor holds figures for (the monitor writes it when it stores a
+    year). Only these years' months are marked: earlier history is not tracked, and a district
+    without figures gets them from a full refresh."""
+
+    district = models.BigIntegerField()
+    year = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["district", "year"], name="core_monitoredyear_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.district} {self.year}"

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from jianfu.audit import services as audit
 from jianfu.catalog.models import ItemKind, WorkItem
-from jianfu.core import clock, workdays
+from jianfu.core import clock, dirty, workdays
 from jianfu.core.bulk import insert_rows
 from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
 from jianfu.core.numbering import next_number
@@ -484,6 +484,7 @@ def request_send(
     Submission.objects.bulk_create(
         [Submission(request=request, community=c, field_count=field_count) for c in communities]
     )
+    dirty.mark_on(template.department.district_id, request.sent_on)  # the monitor counts the new submissions
     audit.record(
         action="ledger.request_send",
         actor=actor,
@@ -492,6 +493,11 @@ def request_send(
         after={"template": template.name, "version": version.number, "period": key, "communities": len(communities)},
     )
     return request
+
+
+def _mark_dirty(submission: Submission) -> None:
+    """The monitor counts a submission (fields asked, filled, typed) in the month its request was sent."""
+    dirty.mark_on(submission.community.district_id, submission.request.sent_on)
 
 
 def _lock_submission(submission: Submission) -> Submission:
@@ -506,6 +512,7 @@ def _step(submission: Submission, action: str, target: str, actor: User, comment
     before = submission.state
     submission.state = target
     submission.save()
+    _mark_dirty(submission)
     SubmissionStep.objects.create(
         submission=submission,
         action=action,
@@ -537,6 +544,7 @@ def submission_open(*, actor: User, submission: Submission) -> Submission:
         submission.prefilled_count = sum(1 for r in rows if r.filled)
         submission.opened_at = clock.now()
         submission.save(update_fields=["prefilled_count", "opened_at"])
+        _mark_dirty(submission)
     return submission
 
 
@@ -550,6 +558,7 @@ def submission_save(*, actor: User, submission: Submission, entries: list[Entry]
             raise PermissionDenied(_("Values go to this community or its grids only."))
     result = values_save(actor=actor, period=submission.request.period, entries=entries, source=ValueSource.REPORT)
     Submission.objects.filter(pk=submission.pk).update(typed_count=submission.typed_count + result.created)
+    _mark_dirty(submission)
     return result
 
 

@@ -8,6 +8,4 @@ class MonitorConfig(AppConfig):
     verbose_name = _("Burden monitor")
 
     def ready(self):
-        from . import permissions, signals  # noqa: F401
-
-        signals.connect()
+        from . import permissions  # noqa: F401

@@ -83,18 +83,3 @@ class DepartmentMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department_id} {self.year}-{self.month:02d}"
-
-
-class DirtyMonth(models.Model):
-    """A district month whose figures a change in the source tables has made stale."""
-
-    district = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+")
-    year = models.PositiveSmallIntegerField()
-    month = models.PositiveSmallIntegerField()
-    marked_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["district", "year", "month"], name="dirtymonth_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.district_id} {self.year}-{self.month:02d}"

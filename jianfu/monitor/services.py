@@ -1,5 +1,6 @@
-"""Keeping the materialised figures current. Source changes mark their district months dirty
-(monitor.signals); refresh_dirty recomputes just those months, and refresh recomputes whole years."""
+"""Keeping the materialised figures current. The services that change a source mark their district
+months dirty (jianfu.core.dirty, explicitly, in their own transaction); refresh_dirty recomputes just
+those months, and refresh recomputes whole years."""
 
 import datetime as dt
 from decimal import Decimal
@@ -8,17 +9,17 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Avg, FloatField, Value
 from django.db.models.functions import Cast, Round
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jianfu.audit import services as audit
-from jianfu.core import clock
+from jianfu.core import clock, dirty
 from jianfu.core.errors import PermissionDenied
+from jianfu.core.models import DirtyMonth, MonitoredYear
 from jianfu.orgs.models import Org
 
 from . import compute
 from .indicators import index_weights
-from .models import CommunityMonth, DepartmentMonth, DirtyMonth
+from .models import CommunityMonth, DepartmentMonth
 from .permissions import can_refresh_monitor
 
 
@@ -44,6 +45,7 @@ def _store(district: Org, year: int, months: list[int]) -> int:
     rows = compute.year_rows(district, year, months)
     CommunityMonth.objects.filter(district=district, year=year, month__in=months).delete()
     CommunityMonth.objects.bulk_create(rows, batch_size=2000)
+    MonitoredYear.objects.get_or_create(district=district.pk, year=year)
     DepartmentMonth.objects.filter(district=district, year=year, month__in=months).delete()
     DepartmentMonth.objects.bulk_create(compute.department_rows(district, year, months), batch_size=2000)
     return len(rows)
@@ -78,7 +80,7 @@ def refresh(district: Org, years: list[int] | None = None, *, today: dt.date | N
         if months:
             count += _store(district, year, months)
     # Marks made while we computed stay for the next round.
-    DirtyMonth.objects.filter(district=district, year__in=years, marked_at__lte=started).delete()
+    DirtyMonth.objects.filter(district=district.pk, year__in=years, marked_at__lte=started).delete()
     update_index(district)
     return count
 
@@ -89,16 +91,19 @@ def _mark_new_months(district: Org) -> None:
     rows = CommunityMonth.objects.filter(district=district)
     done = set(rows.filter(year=today.year).values_list("month", flat=True).distinct())
     if len(done) < today.month and (done or rows.exists()):
-        for month in set(compute.months_due(today.year, today)) - done:
-            DirtyMonth.objects.get_or_create(district=district, year=today.year, month=month)
+        missing = set(compute.months_due(today.year, today)) - done
+        marked = set(DirtyMonth.objects.filter(district=district.pk, year=today.year).values_list("month", flat=True))
+        # Not marked again if already marked: a new marked_at would keep a running refresh's mark.
+        MonitoredYear.objects.get_or_create(district=district.pk, year=today.year)
+        dirty.mark(district.pk, today.year, sorted(missing - marked))
 
 
 def refresh_dirty(district: Org | None = None) -> int:
     """Recompute the months marked dirty (of one district, or all); returns how many months."""
     if district is not None:
         _mark_new_months(district)
-    dirty = DirtyMonth.objects.all() if district is None else DirtyMonth.objects.filter(district=district)
-    todo = list(dirty.values_list("pk", "district_id", "year", "month", "marked_at"))
+    marks = DirtyMonth.objects.all() if district is None else DirtyMonth.objects.filter(district=district.pk)
+    todo = list(marks.values_list("pk", "district", "year", "month", "marked_at"))
     if not todo:
         return 0
     districts = Org.objects.in_bulk({d for _pk, d, _y, _m, _at in todo})
@@ -110,28 +115,10 @@ def refresh_dirty(district: Org | None = None) -> int:
         _store(districts[district_id], year, sorted(months))
     for _pk, district_id, year, month, marked_at in todo:
         # A change marked while we computed stays dirty for the next round.
-        DirtyMonth.objects.filter(district_id=district_id, year=year, month=month, marked_at__lte=marked_at).delete()
-    for d in districts.values():
-        update_index(d)
+        DirtyMonth.objects.filter(district=district_id, year=year, month=month, marked_at__lte=marked_at).delete()
+    for district_id in {d for _pk, d, _y, _m, _at in todo}:
+        update_index(districts[district_id])
     return len(todo)
-
-
-def mark_dirty(district_id: int, year: int, months=range(1, 13)) -> None:
-    """Only years the district has figures for: earlier history is not tracked, and a district
-    without figures gets them from a full refresh."""
-    today = clock.today()
-    if not CommunityMonth.objects.filter(district_id=district_id, year=year).exists():
-        return
-    for month in months:
-        if (year, month) <= (today.year, today.month):
-            DirtyMonth.objects.update_or_create(district_id=district_id, year=year, month=month)
-
-
-def mark_dirty_on(district_id: int, day: dt.date | dt.datetime | None) -> None:
-    if day is not None:
-        if isinstance(day, dt.datetime):
-            day = timezone.localtime(day).date()
-        mark_dirty(district_id, day.year, [day.month])
 
 
 def refresh_now(*, actor, district: Org) -> int:

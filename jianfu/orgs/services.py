@@ -8,6 +8,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from jianfu.audit import services as audit
+from jianfu.core import dirty
 from jianfu.core.errors import DomainError, PermissionDenied
 
 from .models import ALLOWED_PARENT_KINDS, ROLE_ORG_KINDS, ApiToken, Membership, Org, OrgKind, User
@@ -44,6 +45,21 @@ def _set_path(org: Org) -> None:
     org.path = f"{org.parent.path if org.parent else '/'}{org.pk}/"
     org.depth = org.parent.depth + 1 if org.parent else 0
     Org.objects.filter(pk=org.pk).update(path=org.path, depth=org.depth)
+
+
+# The monitor builds this year's rows on these (street, scope, heat table); departments do not change them.
+MONITORED_KINDS = {OrgKind.COMMUNITY, OrgKind.GRID, OrgKind.STREET, OrgKind.TOWN}
+
+
+def _mark_dirty(org: Org, *, old_path: str = "") -> None:
+    """A community moved or resized changes this year's monitor rows of its district (and of the
+    district it left). A new one is not marked: it has no sources yet, and its rows come with the
+    next month's computation or the office's full refresh (as under the former post_save signal,
+    which saw the new org before it had a path)."""
+    if org.kind not in MONITORED_KINDS:
+        return
+    for path in {org.path, old_path} - {""}:
+        dirty.mark_this_year(int(path.strip("/").split("/")[0]))
 
 
 def _authorise(actor: User | None, parent: Org | None, org: Org | None = None) -> None:
@@ -96,13 +112,14 @@ def org_update(*, actor: User | None, org: Org, parent: Org | None = None, **cha
     if after == before:
         return False
     org.save()
+    old_path = org.path
     if moving:
-        old_path = org.path
         _set_path(org)
         Org.objects.filter(path__startswith=old_path).exclude(pk=org.pk).update(
             path=Concat(Value(org.path), Substr("path", len(old_path) + 1)),
             depth=F("depth") - old_path.count("/") + org.path.count("/"),
         )
+    _mark_dirty(org, old_path=old_path)
     audit.record(action="org.update", actor=actor, obj=org, org=org, before=before, after=after)
     return True
 

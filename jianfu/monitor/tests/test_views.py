@@ -5,11 +5,9 @@ import openpyxl
 import pytest
 
 from jianfu.audit.models import AuditEntry
-from jianfu.catalog.models import ItemKind
+from jianfu.core.models import DirtyMonth
 from jianfu.monitor import services
-from jianfu.monitor.models import CommunityMonth, DirtyMonth
-
-from .conftest import work_item
+from jianfu.monitor.models import CommunityMonth
 
 pytestmark = pytest.mark.django_db
 
@@ -63,18 +61,28 @@ def test_every_chart_exports_its_table(client, office, computed):
 def test_a_change_in_a_source_shows_on_the_next_read(client, office, computed):
     """Sources mark their months dirty in the same transaction; the dashboard recomputes just those."""
     district = computed["district"]
-    work_item(_department(computed), "B9", ItemKind.CAMPAIGN, 2026)
-    assert DirtyMonth.objects.filter(district=district, year=2026).count() == 3  # Jan–Mar have begun
+    _import_item(office, district, "B9,创建评比,卫健局")  # a campaign of WJ in 2026, through the list import
+    assert DirtyMonth.objects.filter(district=district.pk, year=2026).count() == 3  # Jan–Mar have begun
     client.force_login(office)
     client.get("/monitor/D/")
     assert not DirtyMonth.objects.exists()
     assert CommunityMonth.objects.get(community=computed["c11"], year=2026, month=3).items_campaign == 1
 
 
-def _department(small):
-    from jianfu.orgs.models import Org
+def _import_item(office, district, row: str) -> None:
+    from jianfu.catalog.models import Category, ItemList
+    from jianfu.catalog.spreadsheets import import_list
+    from jianfu.core.tabular import read_table
 
-    return Org.objects.get(code="WJ")
+    item_list = ItemList.objects.create(code="duty", name="法定职责", category=Category.DUTY)
+    code, kind, department = row.split(",")
+    lines = ["编码,名称,类型,责任部门,法律依据,频次,每次工时", f"{code},事项{code},{kind},{department},《条例》,每月,2"]
+    import_list(
+        actor=office,
+        item_list=item_list,
+        district=district,
+        table=read_table(io.BytesIO("\n".join(lines).encode("gbk"))),
+    )
 
 
 def test_only_the_office_recomputes_and_it_is_audited(client, office, street_worker, computed):

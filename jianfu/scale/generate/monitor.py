@@ -11,11 +11,12 @@ community gets plausible monthly figures — a burden that falls from 2025 to 20
 index computed with monitor.indicators' formula (the district's 2025 mean per community and month
 as the baseline), as monitor.services.update_index would store it.
 
-Either way the generator writes with signals bypassed: nothing marks months dirty
-(monitor.signals), because the figures are complete when the command ends.
+Either way the generator writes around the services: nothing marks months dirty
+(jianfu.core.dirty), because the figures are complete when the command ends.
 """
 
 from jianfu.core import clock
+from jianfu.core.models import MonitoredYear
 from jianfu.monitor import compute
 from jianfu.monitor import services as monitor_services
 from jianfu.monitor.indicators import index_weights
@@ -56,9 +57,13 @@ COLUMNS = [
 
 
 def build(world: World) -> int:
-    if world.sizes.full:
-        return _computed(world)
-    return _direct(world)
+    count = _computed(world) if world.sizes.full else _direct(world)
+    # The years each district now has figures for: later source changes mark their months.
+    years = sorted({y for y, _m in sizes.MONTHS})
+    MonitoredYear.objects.bulk_create(
+        [MonitoredYear(district=d.id, year=y) for d in world.districts for y in years], batch_size=5000
+    )
+    return count
 
 
 def _computed(world: World) -> int:
