@@ -5,15 +5,22 @@ from decimal import Decimal
 
 from ninja import Router, Schema, Status
 
+from jianfu.core import workflow
 from jianfu.core.errors import PermissionDenied
 from jianfu.orgs.api_auth import SESSION_OR_TOKEN
-from jianfu.orgs.models import Role
-from jianfu.orgs.permissions import roots
 
 from . import selectors, services
-from .permissions import can_apply_for
+from .machines import APPLICATION
 
 router = Router(auth=SESSION_OR_TOKEN, tags=["access"])
+
+# The actions this API takes (the page has more: review, consultation, decision…).
+API_ACTIONS = ("submit", "withdraw")
+
+
+def actions_for(user, application) -> list[str]:
+    """What the caller may do now through the API: the page's buttons, asked of the same machine."""
+    return [name for name in workflow.available(APPLICATION, user, application) if name in API_ACTIONS]
 
 
 class ApplicationOut(Schema):
@@ -37,6 +44,7 @@ class ApplicationOut(Schema):
     decision: str
     overlaps: list[dict]
     warnings: list[str]
+    actions: list[str]  # what the caller may do now through the API (submit, withdraw)
 
     @staticmethod
     def resolve_department(obj) -> str:
@@ -45,6 +53,10 @@ class ApplicationOut(Schema):
     @staticmethod
     def resolve_hours_per_month(obj) -> Decimal:
         return obj.hours_per_month()
+
+    @staticmethod
+    def resolve_actions(obj, context) -> list[str]:
+        return actions_for(context["request"].user, obj)
 
 
 class ApplicationIn(Schema):
@@ -85,10 +97,10 @@ def get_application(request, number: str):
 
 @router.post("", response={201: ApplicationOut, 400: ErrorOut, 403: ErrorOut}, summary="Draft an application (clerk)")
 def create_application(request, payload: ApplicationIn):
-    departments = [d for d in roots(request.user, {Role.CLERK}) if can_apply_for(request.user, d)]
-    if not departments:
+    department = selectors.clerk_department(request.user)
+    if department is None:
         raise PermissionDenied("只有部门经办人可以提交准入申请")
-    application = services.application_create(actor=request.user, department=departments[0], **payload.dict())
+    application = services.application_create(actor=request.user, department=department, **payload.dict())
     return Status(201, application)
 
 

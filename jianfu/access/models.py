@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jianfu.catalog.models import WorkFields
+from jianfu.core.models import History
 
 
 class State(models.TextChoices):
@@ -106,20 +107,17 @@ class Application(WorkFields):
         )
 
 
-class Transition(models.Model):
-    """Append-only timeline of an application: every state change, who, why, when."""
+class Transition(History):
+    """Append-only timeline of an application: every state change, who, in which role, why, when
+    (jianfu.core.workflow writes it)."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transitions")
-    action = models.CharField(max_length=32)
-    from_state = models.CharField(max_length=20, choices=State.choices)
-    to_state = models.CharField(max_length=20, choices=State.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    role = models.CharField(max_length=16, blank=True)
-    reason = models.TextField(blank=True)
-    at = models.DateTimeField()
+    from_state = models.CharField(_("from"), max_length=20, blank=True, choices=State.choices)
+    to_state = models.CharField(_("to"), max_length=20, choices=State.choices)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(History.Meta):
+        verbose_name = _("application transition")
+        verbose_name_plural = _("application transitions")
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.from_state} → {self.to_state}"
@@ -208,3 +206,19 @@ class ViolationReport(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class ViolationEvent(History):
+    """Every decision on a violation report: confirmed or dismissed, by whom, why (jianfu.core.workflow
+    writes it)."""
+
+    report = models.ForeignKey(ViolationReport, on_delete=models.CASCADE, related_name="events")
+    from_state = models.CharField(_("from"), max_length=20, blank=True, choices=ViolationState.choices)
+    to_state = models.CharField(_("to"), max_length=20, choices=ViolationState.choices)
+
+    class Meta(History.Meta):
+        verbose_name = _("violation report event")
+        verbose_name_plural = _("violation report events")
+
+    def __str__(self) -> str:
+        return f"{self.report_id}: {self.from_state} → {self.to_state}"

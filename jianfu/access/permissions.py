@@ -48,10 +48,17 @@ def can_edit_application(user, application: Application) -> bool:
 @rules.predicate
 def can_review(user, application: Application) -> bool:
     """A reviewer of any member unit of the same district does the preliminary review."""
-    if application.state != State.SUBMITTED:
-        return False
+    return application.state == State.SUBMITTED and is_district_reviewer(user, application)
+
+
+def is_district_reviewer(user, application: Application) -> bool:
+    """A reviewer of a member unit of the application's district (whatever its state)."""
     district = application.department.district_id
     return any(unit.is_member_unit and unit.district_id == district for unit in roots(user, {Role.REVIEWER}))
+
+
+# A reviewer returns an application while it awaits review; the office at any step before the decision.
+can_return = can_review | can_manage_access
 
 
 @rules.predicate

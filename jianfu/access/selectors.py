@@ -5,11 +5,18 @@ from django.http import Http404
 from django.utils import timezone
 
 from jianfu.core.workdays import StoredDeadline
-from jianfu.orgs.models import Role
+from jianfu.orgs.models import Org, Role
 from jianfu.orgs.permissions import roots
 
 from .models import FINAL_STATES, Application, Consultation, State, Transition, ViolationReport, ViolationState
 from .permissions import applications_q, can_decide_violation, office_districts
+
+
+def clerk_department(user) -> Org | None:
+    """The department a clerk applies for: the first where they hold the clerk's role (the pages and
+    the API alike)."""
+    departments = roots(user, {Role.CLERK})
+    return departments[0] if departments else None
 
 
 def applications_for_user(user, *, state: str = "") -> QuerySet[Application]:

@@ -1,5 +1,6 @@
-"""Every change in the access workflow: one function per action, each checking permission, locking
-the application, checking the state against the transition table, applying it and auditing it."""
+"""Every change in the access workflow: one function per action. Each locks the application, has the
+machine (jianfu.access.machines) check the actor and the state, checks its own business rules, and
+moves it through jianfu.core.workflow.apply, which writes the history row and the audit entry."""
 
 import datetime as dt
 
@@ -7,18 +8,19 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from jianfu.audit import services as audit
 from jianfu.catalog import services as catalog
 from jianfu.catalog.models import WORK_FIELD_NAMES, Category, WorkItem
 from jianfu.core import clock, workdays
-from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
+from jianfu.core.errors import DomainError, PermissionDenied
 from jianfu.core.numbering import next_number
 from jianfu.core.uploads import check_file_type
+from jianfu.core.workflow import apply, check, require
 from jianfu.orgs.models import Org, OrgKind, Role, User
 
 from . import burden, checks, overlap
+from .machines import APPLICATION, VIOLATION
 from .models import (
     FINAL_STATES,
     WITH_DEPARTMENT,
@@ -29,93 +31,31 @@ from .models import (
     Meeting,
     Opinion,
     State,
-    Transition,
     ViolationReport,
-    ViolationState,
 )
 from .permissions import (
     can_apply_for,
     can_convene,
-    can_decide_violation,
     can_edit_application,
     can_give_opinion,
-    can_manage_access,
     can_report_for,
     can_report_violation,
-    can_review,
-    can_withdraw,
 )
 
 S = State
-# action: (states it may start from, state it leads to)
+# action: (states it may start from, state it leads to) — the machine's table, read by the tests.
 TRANSITIONS: dict[str, tuple[set[str], str]] = {
-    "submit": ({S.DRAFT, S.RETURNED}, S.SUBMITTED),
-    "return": ({S.SUBMITTED, S.REVIEWED, S.CONSULTATION, S.DELIBERATION}, S.RETURNED),
-    "pass_review": ({S.SUBMITTED}, S.REVIEWED),
-    "open_consultation": ({S.REVIEWED}, S.CONSULTATION),
-    "close_consultation": ({S.CONSULTATION}, S.DELIBERATION),
-    "approve": ({S.DELIBERATION}, S.APPROVED),
-    "approve_with_changes": ({S.DELIBERATION}, S.CHANGES_REQUESTED),
-    "reject": ({S.DELIBERATION}, S.REJECTED),
-    "adjust": ({S.CHANGES_REQUESTED}, S.ADJUSTED),
-    "confirm_adjustment": ({S.ADJUSTED}, S.APPROVED),
-    "refuse_adjustment": ({S.ADJUSTED}, S.CHANGES_REQUESTED),
-    "fast_track": ({S.SUBMITTED, S.REVIEWED, S.CONSULTATION, S.DELIBERATION}, S.APPROVED),
-    "withdraw": (
-        {S.DRAFT, S.SUBMITTED, S.RETURNED, S.REVIEWED, S.CONSULTATION, S.DELIBERATION, S.CHANGES_REQUESTED, S.ADJUSTED},
-        S.WITHDRAWN,
-    ),
+    name: (set(action.sources), action.target) for name, action in APPLICATION.actions.items()
 }
 EDITABLE = [*WORK_FIELD_NAMES, "reason", "start_date"]
 
 
 def allowed_actions(application: Application) -> set[str]:
-    return {a for a, (sources, _) in TRANSITIONS.items() if application.state in sources}
-
-
-def _lock(application: Application) -> Application:
-    return Application.objects.select_for_update().select_related("department").get(pk=application.pk)
+    return APPLICATION.startable(application)
 
 
 def _district(application: Application) -> Org:
     return application.department.parent
-
-
-def _apply(application: Application, action: str, *, actor: User | None, role: str, reason: str = "") -> None:
-    sources, target = TRANSITIONS[action]
-    if application.state not in sources:
-        raise InvalidTransition(
-            _("This application is “%(state)s”; it cannot be %(action)s now.")
-            % {"state": application.get_state_display(), "action": ACTION_LABELS[action]}
-        )
-    before = application.state
-    application.state = target
-    application.save()
-    Transition.objects.create(
-        application=application,
-        action=action,
-        from_state=before,
-        to_state=target,
-        actor=actor,
-        role=role,
-        reason=reason,
-        at=clock.now(),
-    )
-    audit.record(
-        action=f"application.{action}",
-        actor=actor,
-        obj=application,
-        org=application.department,
-        role=role,
-        before={"state": before},
-        after={"state": target},
-        reason=reason,
-    )
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 APPLICABLE_CATEGORIES = {Category.DUTY, Category.ASSIST, Category.CERTIFICATE}
@@ -138,7 +78,7 @@ def _full_clean(application: Application, **kwargs) -> None:
 
 @transaction.atomic
 def application_create(*, actor: User, department: Org, scope_streets: list[Org] = (), **fields) -> Application:
-    _require(can_apply_for(actor, department), _("Only a clerk of the department may apply for it."))
+    require(can_apply_for(actor, department), _("Only a clerk of the department may apply for it."))
     _check_fields(fields)
     application = Application(
         department=department, created_by=actor, number=next_number("SQ", clock.today().year), **fields
@@ -159,8 +99,8 @@ def application_create(*, actor: User, department: Org, scope_streets: list[Org]
 
 @transaction.atomic
 def application_update(*, actor: User, application: Application, scope_streets=None, **fields) -> Application:
-    application = _lock(application)
-    _require(
+    application = APPLICATION.lock(application)
+    require(
         can_edit_application(actor, application), _("Only the department's clerk may edit it, while it is with them.")
     )
     _check_fields(fields)
@@ -204,18 +144,22 @@ def refusal_reasons(application: Application, today: dt.date) -> list[str]:
 
 @transaction.atomic
 def application_submit(*, actor: User, application: Application) -> Application:
-    application = _lock(application)
-    _require(can_edit_application(actor, application), _("Only the department's clerk may submit it."))
+    application = APPLICATION.lock(application)
+    check(APPLICATION, application, "submit", actor)
     today = clock.today()
     reasons = refusal_reasons(application, today)
     if reasons:
         raise DomainError("；".join(reasons), code="refused_at_submission")
-    application.submitted_on = today
-    application.decision_due = workdays.add_workdays(today, settings.JIANFU["DECISION_WORKDAYS"])
-    application.escalated_on = None
-    _assess(application, today)
-    _apply(application, "submit", actor=actor, role=Role.CLERK)
-    return application
+    # The machine stamps the submission and its decision date.
+    return apply(
+        APPLICATION,
+        application,
+        "submit",
+        actor=actor,
+        role=Role.CLERK,
+        change=lambda a: _assess(a, today),
+        locked=True,
+    )
 
 
 def _assess(application: Application, today) -> None:
@@ -234,32 +178,25 @@ def _assess(application: Application, today) -> None:
 
 @transaction.atomic
 def application_return(*, actor: User, application: Application, reason: str) -> Application:
-    application = _lock(application)
-    _require(
-        can_review(actor, application) or can_manage_access(actor, application),
-        _("Only a reviewer or the office may return an application."),
-    )
+    application = APPLICATION.lock(application)
+    check(APPLICATION, application, "return", actor)
     if not reason.strip():
         raise DomainError(_("Say why the application is returned."))
-    role = Role.OFFICE if can_manage_access(actor, application) else Role.REVIEWER
-    _apply(application, "return", actor=actor, role=role, reason=reason)
-    return application
+    # The office when it is the office, else the reviewer (the machine's acting role).
+    return apply(APPLICATION, application, "return", actor=actor, note=reason, locked=True)
 
 
 @transaction.atomic
 def application_pass_review(*, actor: User, application: Application, comment: str = "") -> Application:
-    application = _lock(application)
-    _require(can_review(actor, application), _("Only a member-unit reviewer does the preliminary review."))
-    _apply(application, "pass_review", actor=actor, role=Role.REVIEWER, reason=comment)
-    return application
+    return apply(APPLICATION, application, "pass_review", actor=actor, role=Role.REVIEWER, note=comment)
 
 
 @transaction.atomic
 def consultation_open(
     *, actor: User, application: Application, orgs: list[Org], workdays_to_answer: int | None = None
 ) -> list[Consultation]:
-    application = _lock(application)
-    _require(can_manage_access(actor, application), _("Only the office consults streets and communities."))
+    application = APPLICATION.lock(application)
+    check(APPLICATION, application, "open_consultation", actor)
     district = _district(application)
     orgs = [o for o in orgs if o.kind in {OrgKind.STREET, OrgKind.TOWN, OrgKind.COMMUNITY} and o.is_within(district)]
     if not orgs:
@@ -270,12 +207,13 @@ def consultation_open(
     # A new round after a return replaces the earlier one (its opinions stay in the audit trail).
     application.consultations.all().delete()
     consultations = [Consultation.objects.create(application=application, org=o, due=due) for o in orgs]
-    _apply(
+    apply(
+        APPLICATION,
         application,
         "open_consultation",
         actor=actor,
-        role=Role.OFFICE,
-        reason=_("%(n)s consulted, answers due %(due)s") % {"n": len(orgs), "due": due.isoformat()},
+        note=_("%(n)s consulted, answers due %(due)s") % {"n": len(orgs), "due": due.isoformat()},
+        locked=True,
     )
     return consultations
 
@@ -283,7 +221,7 @@ def consultation_open(
 @transaction.atomic
 def opinion_give(*, actor: User, consultation: Consultation, opinion: str, comment: str = "") -> Consultation:
     consultation = Consultation.objects.select_for_update().select_related("application", "org").get(pk=consultation.pk)
-    _require(can_give_opinion(actor, consultation), _("Only the consulted street or community gives this opinion."))
+    require(can_give_opinion(actor, consultation), _("Only the consulted street or community gives this opinion."))
     if opinion not in {Opinion.AGREE, Opinion.DISAGREE, Opinion.SUGGEST}:
         raise DomainError(_("Choose agree, disagree or agree with suggestions."))
     if opinion == Opinion.SUGGEST and not comment.strip():
@@ -312,27 +250,24 @@ def quorum_reached(application: Application) -> bool:
 @transaction.atomic
 def consultation_close(*, actor: User | None, application: Application) -> Application:
     """Close once the answers are due, or early when a quorum answered. Silence is recorded as no opinion."""
-    application = _lock(application)
-    if actor is not None:
-        _require(can_manage_access(actor, application), _("Only the office closes a consultation."))
+    application = APPLICATION.lock(application)
+    # No actor: the timer closes a consultation whose answers are due (the system's own move).
+    system = actor is None
+    check(APPLICATION, application, "close_consultation", actor, permission=not system)
     today = clock.today()
-    if application.state == S.CONSULTATION:
-        due_passed = application.consultation_due is not None and today > application.consultation_due
-        if not due_passed and not quorum_reached(application):
-            raise DomainError(
-                _(
-                    "Too few answers yet: the consultation may close early once %(pct)s%% have answered, or after %(due)s."
-                )
-                % {"pct": int(settings.JIANFU["CONSULTATION_QUORUM"] * 100), "due": application.consultation_due}
-            )
+    due_passed = application.consultation_due is not None and today > application.consultation_due
+    if not due_passed and not quorum_reached(application):
+        raise DomainError(
+            _("Too few answers yet: the consultation may close early once %(pct)s%% have answered, or after %(due)s.")
+            % {"pct": int(settings.JIANFU["CONSULTATION_QUORUM"] * 100), "due": application.consultation_due}
+        )
     application.consultations.filter(opinion="").update(opinion=Opinion.NONE)
-    _apply(application, "close_consultation", actor=actor, role=Role.OFFICE if actor else "")
-    return application
+    return apply(APPLICATION, application, "close_consultation", actor=actor, locked=True, permission=not system)
 
 
 @transaction.atomic
 def meeting_create(*, actor: User, district: Org, title: str, held_on: dt.date, minutes: str = "") -> Meeting:
-    _require(can_convene(actor, district), _("Only the office convenes the joint meeting."))
+    require(can_convene(actor, district), _("Only the office convenes the joint meeting."))
     meeting = Meeting.objects.create(district=district, title=title, held_on=held_on, minutes=minutes, created_by=actor)
     audit.record(
         action="meeting.create",
@@ -349,8 +284,8 @@ def meeting_create(*, actor: User, district: Org, title: str, held_on: dt.date, 
 def application_decide(
     *, actor: User, application: Application, meeting: Meeting, decision: str, reason: str, changes: str = ""
 ) -> Application:
-    application = _lock(application)
-    _require(can_manage_access(actor, application), _("Only the office records the joint meeting's decision."))
+    application = APPLICATION.lock(application)
+    check(APPLICATION, application, decision, actor)
     if meeting.district_id != _district(application).pk:
         raise DomainError(_("The meeting belongs to another district."))
     if not reason.strip():
@@ -359,9 +294,12 @@ def application_decide(
         raise DomainError(_("Say which changes the department must make."))
     if decision == Decision.APPROVE:
         ensure_approvable(application)
-    application.meeting, application.decision = meeting, decision
-    application.decision_reason, application.required_changes = reason, changes
-    _apply(application, decision, actor=actor, role=Role.OFFICE, reason=reason)
+
+    def record(a: Application) -> None:
+        a.meeting, a.decision = meeting, decision
+        a.decision_reason, a.required_changes = reason, changes
+
+    application = apply(APPLICATION, application, decision, actor=actor, note=reason, change=record, locked=True)
     if decision == Decision.APPROVE:
         _enter_catalog(application, actor)
     return application
@@ -389,10 +327,8 @@ def _enter_catalog(application: Application, actor: User | None) -> WorkItem:
 @transaction.atomic
 def application_adjust(*, actor: User, application: Application, note: str, **fields) -> Application:
     """The department makes the required changes and hands it back."""
-    application = _lock(application)
-    _require(can_edit_application(actor, application), _("Only the department's clerk may adjust it."))
-    if application.state != S.CHANGES_REQUESTED:
-        raise InvalidTransition(_("Only an application approved with changes can be adjusted."))
+    application = APPLICATION.lock(application)
+    check(APPLICATION, application, "adjust", actor)
     if fields:
         application_update(actor=actor, application=application, **fields)
         application.refresh_from_db()
@@ -400,47 +336,52 @@ def application_adjust(*, actor: User, application: Application, note: str, **fi
     negative = overlap.negative_list_match(application)
     if refused or negative:
         raise DomainError("；".join(refusal_reasons(application, clock.today())), code="refused_at_submission")
-    _assess(application, clock.today())
-    _apply(application, "adjust", actor=actor, role=Role.CLERK, reason=note)
-    return application
+    today = clock.today()
+    return apply(
+        APPLICATION,
+        application,
+        "adjust",
+        actor=actor,
+        role=Role.CLERK,
+        note=note,
+        change=lambda a: _assess(a, today),
+        locked=True,
+    )
 
 
 @transaction.atomic
 def application_confirm_adjustment(
     *, actor: User, application: Application, accept: bool, reason: str = ""
 ) -> Application:
-    application = _lock(application)
-    _require(can_manage_access(actor, application), _("Only the office confirms the adjustment."))
+    application = APPLICATION.lock(application)
+    action = "confirm_adjustment" if accept else "refuse_adjustment"
+    check(APPLICATION, application, action, actor)
     if accept:
         ensure_approvable(application)
-        _apply(application, "confirm_adjustment", actor=actor, role=Role.OFFICE, reason=reason)
+    elif not reason.strip():
+        raise DomainError(_("Say what is still missing."))
+    application = apply(APPLICATION, application, action, actor=actor, note=reason, locked=True)
+    if accept:
         _enter_catalog(application, actor)
-    else:
-        if not reason.strip():
-            raise DomainError(_("Say what is still missing."))
-        _apply(application, "refuse_adjustment", actor=actor, role=Role.OFFICE, reason=reason)
     return application
 
 
 @transaction.atomic
 def application_fast_track(*, actor: User, application: Application, reason: str) -> Application:
     """The office approves a temporary item (临时性项目) at once; it expires on its date."""
-    application = _lock(application)
-    _require(can_manage_access(actor, application), _("Only the office fast-tracks temporary items."))
+    application = APPLICATION.lock(application)
+    check(APPLICATION, application, "fast_track", actor)
     if not application.temporary or application.valid_until is None:
         raise DomainError(_("Only a temporary item with an expiry date can be fast-tracked."))
     ensure_approvable(application)
-    _apply(application, "fast_track", actor=actor, role=Role.OFFICE, reason=reason)
+    application = apply(APPLICATION, application, "fast_track", actor=actor, note=reason, locked=True)
     _enter_catalog(application, actor)
     return application
 
 
 @transaction.atomic
 def application_withdraw(*, actor: User, application: Application, reason: str = "") -> Application:
-    application = _lock(application)
-    _require(can_withdraw(actor, application), _("Only the department's clerk may withdraw its application."))
-    _apply(application, "withdraw", actor=actor, role=Role.CLERK, reason=reason)
-    return application
+    return apply(APPLICATION, application, "withdraw", actor=actor, role=Role.CLERK, note=reason)
 
 
 def escalate_overdue(*, today: dt.date | None = None) -> list[Application]:
@@ -452,7 +393,7 @@ def escalate_overdue(*, today: dt.date | None = None) -> list[Application]:
     )
     for application in candidates:
         with transaction.atomic():
-            application = _lock(application)
+            application = APPLICATION.lock(application)
             if not application.is_overdue(today) or application.escalated_on:
                 continue
             application.escalated_on = today
@@ -475,28 +416,11 @@ def close_due_consultations(*, today: dt.date | None = None) -> list[Application
     return closed
 
 
-ACTION_LABELS = {
-    "submit": gettext_lazy("submitted"),
-    "return": gettext_lazy("returned"),
-    "pass_review": gettext_lazy("passed in review"),
-    "open_consultation": gettext_lazy("sent for consultation"),
-    "close_consultation": gettext_lazy("closed for consultation"),
-    "approve": gettext_lazy("approved"),
-    "approve_with_changes": gettext_lazy("approved with changes"),
-    "reject": gettext_lazy("rejected"),
-    "adjust": gettext_lazy("adjusted"),
-    "confirm_adjustment": gettext_lazy("confirmed"),
-    "refuse_adjustment": gettext_lazy("sent back for more changes"),
-    "fast_track": gettext_lazy("fast-tracked"),
-    "withdraw": gettext_lazy("withdrawn"),
-}
-
-
 @transaction.atomic
 def violation_report(
     *, actor: User, community: Org, department: Org, what: str, arrived_on: dt.date, evidence=None
 ) -> ViolationReport:
-    _require(can_report_violation(actor), _("Only community and grid workers report violations."))
+    require(can_report_violation(actor), _("Only community and grid workers report violations."))
     if not can_report_for(actor, community):
         raise PermissionDenied(_("You may report only for your own community."))
     if not what.strip():
@@ -532,26 +456,17 @@ def violation_report(
 
 @transaction.atomic
 def violation_decide(*, actor: User, report: ViolationReport, confirm: bool, note: str) -> ViolationReport:
-    report = ViolationReport.objects.select_for_update().select_related("community").get(pk=report.pk)
-    _require(can_decide_violation(actor, report), _("Only the office decides on violation reports."))
-    if report.state != ViolationState.REPORTED:
-        raise InvalidTransition(_("This report was already decided."))
+    report = VIOLATION.lock(report)
+    action = "confirm" if confirm else "dismiss"
+    check(VIOLATION, report, action, actor)
     if not note.strip():
         raise DomainError(_("Record the reason."))
-    report.state = ViolationState.CONFIRMED if confirm else ViolationState.DISMISSED
-    report.office_note, report.decided_on = note, clock.today()
-    report.save()
-    audit.record(
-        action="violation.confirm" if confirm else "violation.dismiss",
-        actor=actor,
-        obj=report,
-        org=report.community,
-        role=Role.OFFICE,
-        before={"state": ViolationState.REPORTED},
-        after={"state": report.state},
-        reason=note,
-    )
-    return report
+
+    def record(r: ViolationReport) -> None:
+        r.office_note = note
+
+    # The machine stamps the day it was decided.
+    return apply(VIOLATION, report, action, actor=actor, note=note, change=record, locked=True)
 
 
 ATTACHMENT_SUFFIXES = (".pdf", ".docx", ".doc", ".xlsx", ".xls", ".csv", ".jpg", ".jpeg", ".png", ".txt")
@@ -561,8 +476,8 @@ ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 @transaction.atomic
 def attachment_add(*, actor: User, application: Application, upload) -> Attachment:
     """Materials and forms the department attaches (the survey form, the ledger template …)."""
-    application = _lock(application)
-    _require(
+    application = APPLICATION.lock(application)
+    require(
         can_edit_application(actor, application),
         _("Only the department's clerk may attach files, while it is with them."),
     )

@@ -6,8 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jianfu.core import clock
+from jianfu.core import clock, workflow
 from jianfu.core.errors import DomainError
+from jianfu.core.views import refusals
 from jianfu.orgs.models import Org, Role
 from jianfu.orgs.permissions import roots
 
@@ -23,9 +24,9 @@ from .forms import (
     ViolationDecisionForm,
     ViolationForm,
 )
+from .machines import APPLICATION, VIOLATION
 from .models import Consultation, Meeting, State
 from .permissions import (
-    can_decide_violation,
     can_edit_application,
     can_give_opinion,
     can_manage_access,
@@ -66,21 +67,18 @@ def dashboard(request):
 @require_http_methods(["GET", "POST"])
 @login_required
 def application_new(request):
-    departments = roots(request.user, {Role.CLERK})
-    if not departments:
+    department = selectors.clerk_department(request.user)
+    if department is None:
         raise PermissionDenied
-    department = departments[0]
     form = ApplicationForm(request.POST or None, district=department.parent)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         streets = list(data.pop("scope_streets"))
-        try:
+        with refusals(request) as outcome:
             application = services.application_create(
                 actor=request.user, department=department, scope_streets=streets, **data
             )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        if outcome.ok:
             messages.success(
                 request, _("Draft %(number)s saved. Check it, then submit it.") % {"number": application.number}
             )
@@ -99,7 +97,7 @@ def application_edit(request, number: str):
         data = {k: v for k, v in form.cleaned_data.items() if k in services.EDITABLE}
         streets = list(form.cleaned_data["scope_streets"])
         application.refresh_from_db()
-        try:
+        with refusals(request) as outcome:
             if application.state == State.CHANGES_REQUESTED:
                 services.application_adjust(
                     actor=request.user,
@@ -112,9 +110,7 @@ def application_edit(request, number: str):
             else:
                 services.application_update(actor=request.user, application=application, scope_streets=streets, **data)
                 messages.success(request, _("Saved."))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        if outcome.ok:
             return redirect("access:detail", number=number)
     return render(
         request,
@@ -136,11 +132,13 @@ def application_detail(request, number: str):
         "consultations": application.consultations.select_related("org", "answered_by"),
         "my_consultations": mine,
         "opinion_form": OpinionForm(),
-        "reason_forms": {name: ReasonForm(prefix=name) for name in ("review", "confirm", "fast_track", "return")},
+        "reason_forms": {
+            name: ReasonForm(prefix=name) for name in ("review", "confirm", "fast_track", "return", "withdraw")
+        },
         "can_edit": can_edit_application(user, application),
         "can_review": can_review(user, application),
         "is_office": can_manage_access(user, application),
-        "actions": services.allowed_actions(application),
+        "actions": workflow.available(APPLICATION, user, application),
         "consultation_form": ConsultationForm(district=district, prefix="consult"),
         "decision_form": DecisionForm(district=district, prefix="decision"),
         "overdue": application.is_overdue(clock.today()),
@@ -151,11 +149,9 @@ def application_detail(request, number: str):
 
 def _run(request, number: str, call):
     application = selectors.application_for_user(request.user, number)
-    try:
+    with refusals(request) as outcome:
         call(application)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if outcome.ok:
         messages.success(request, _("Done."))
     return redirect("access:detail", number=number)
 
@@ -262,11 +258,9 @@ def meetings(request):
     district = districts[0]
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals(request) as outcome:
             services.meeting_create(actor=request.user, district=district, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        if outcome.ok:
             messages.success(request, _("Meeting created."))
             return redirect("access:meetings")
     items = Meeting.objects.filter(district=district).prefetch_related("applications")
@@ -311,10 +305,9 @@ def refuse(request):
     if not form.is_valid():
         messages.error(request, _("Choose the department and describe what arrived."))
         return redirect("access:check")
-    try:
+    with refusals(request) as outcome:
         report = services.violation_report(actor=request.user, community=community, **form.cleaned_data)
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    if not outcome.ok:
         return redirect("access:check")
     return redirect("access:receipt", number=report.number)
 
@@ -345,11 +338,9 @@ def violation_detail(request, number: str):
     report = selectors.violation_for_user(request.user, number)
     form = ViolationDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals(request) as outcome:
             services.violation_decide(actor=request.user, report=report, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        if outcome.ok:
             messages.success(request, _("Decision recorded."))
             return redirect("access:violation", number=number)
     return render(
@@ -358,6 +349,6 @@ def violation_detail(request, number: str):
         {
             "report": report,
             "identity": selectors.may_see_reporter(request.user, report),
-            "form": form if can_decide_violation(request.user, report) and report.state == "reported" else None,
+            "form": form if workflow.available(VIOLATION, request.user, report) else None,
         },
     )

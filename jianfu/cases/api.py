@@ -35,6 +35,10 @@ class EventOut(Schema):
     def resolve_assignee(obj) -> str | None:
         return obj.assignee.code if obj.assignee_id else None
 
+    @staticmethod
+    def resolve_reason(obj) -> str:
+        return obj.note  # the history's note, "reason" in the API as before
+
 
 class CaseOut(Schema):
     number: str
@@ -63,6 +67,13 @@ class CaseOut(Schema):
     resolved_on_time: bool | None
     reopen_count: int
     satisfaction: str
+    actions: list[str]
+
+    @staticmethod
+    def resolve_actions(obj, context) -> list[str]:
+        """What the caller may do with the case now (POST {number}/{action}/): the buttons the case's
+        page shows, from the same workflow.available (merge, a page-only action, left out)."""
+        return api_actions(context["request"].user, obj)
 
     @staticmethod
     def resolve_matter(obj) -> str | None:
@@ -148,7 +159,9 @@ def _assignee(payload: ActionIn) -> Org:
 
 ACTIONS = {
     "accept": lambda u, c, p: services.accept(actor=u, case=c, reason=p.reason),
-    "dispatch": lambda u, c, p: services.case_dispatch(actor=u, case=c, assignee=_assignee(p), reason=p.reason),
+    "dispatch": lambda u, c, p: services.case_take_and_dispatch(
+        actor=u, case=c, assignee=_assignee(p), reason=p.reason
+    ),
     "respond": lambda u, c, p: services.case_respond(actor=u, case=c, note=p.reason),
     "resolve": lambda u, c, p: services.case_resolve(actor=u, case=c, note=p.reason),
     "return": lambda u, c, p: services.case_return(actor=u, case=c, reason=p.reason),
@@ -160,6 +173,10 @@ ACTIONS = {
     "reopen": lambda u, c, p: services.case_reopen(actor=u, case=c, reason=p.reason),
     "close": lambda u, c, p: services.case_close(actor=u, case=c, reason=p.reason),
 }
+
+
+def api_actions(user, case: Case) -> list[str]:
+    return [name for name in selectors.case_actions(user, case) if name in ACTIONS]
 
 
 @router.post(

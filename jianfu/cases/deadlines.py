@@ -9,6 +9,8 @@ from django.utils import timezone
 from jianfu.core import workdays
 from jianfu.core.workdays import StoredDeadline
 
+from .conf import conf
+from .machines import NOTES
 from .models import FINAL_STATES, Case, CaseEvent, CaseKind, State
 
 
@@ -26,6 +28,26 @@ def after(start: dt.datetime, *, minutes: int | None = None, days: int = 0) -> d
     if minutes:
         return start + dt.timedelta(minutes=minutes)
     return after_workdays(start, days)
+
+
+def stage_due(case: Case, now: dt.datetime) -> dt.datetime | None:
+    """The deadline of the stage the case has just entered (its respond_due and resolve_due set)."""
+    state = case.state
+    if state == State.REPORTED:
+        key = "SERVICE_ACCEPT_WORKDAYS" if case.kind == CaseKind.SERVICE else "ACCEPT_WORKDAYS"
+        return after(now, days=conf(key))
+    if case.kind == CaseKind.SERVICE:
+        if state in {State.ACCEPTED, State.DISPATCHED, State.RESPONDED, State.REOPENED}:
+            return case.resolve_due
+    elif state == State.ACCEPTED:
+        return after(now, days=conf("ACCEPT_WORKDAYS"))
+    elif state == State.DISPATCHED:
+        return case.respond_due
+    elif state in {State.RESPONDED, State.REOPENED}:
+        return case.resolve_due
+    if state == State.RESOLVED:
+        return after(now, days=conf("REVISIT_WORKDAYS"))
+    return None
 
 
 def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
@@ -59,7 +81,6 @@ def open_deadlines(first: dt.date, last: dt.date) -> list[StoredDeadline]:
     - stage_due: as the field it mirrors, else from the moment the case entered its state (the last
       transition into it, or the report).
     """
-    from .services import NOTES  # services imports this module
 
     since = end_of_day(first - dt.timedelta(days=1))
     moves = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-at", "-id").values("at")
@@ -67,7 +88,7 @@ def open_deadlines(first: dt.date, last: dt.date) -> list[StoredDeadline]:
         Case.objects.exclude(state__in=FINAL_STATES | {State.CONFIRMED})
         .filter(Q(stage_due__gt=since) | Q(respond_due__gt=since) | Q(resolve_due__gt=since))
         .annotate(
-            entered_at=Subquery(moves.filter(to_state=OuterRef("state")).exclude(action__in=NOTES - {"report"})[:1]),
+            entered_at=Subquery(moves.filter(to_state=OuterRef("state")).exclude(action__in=NOTES)[:1]),
             reopened_at=Subquery(moves.filter(action="reopen")[:1]),
         )
         .only(

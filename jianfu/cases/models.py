@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jianfu.core.crypto import EncryptedCharField
+from jianfu.core.models import History
 
 
 class CaseKind(models.TextChoices):
@@ -277,21 +278,18 @@ class Case(models.Model):
         )
 
 
-class CaseEvent(models.Model):
-    """Append-only history of a case: every transition and every dispute, return and reassignment."""
+class CaseEvent(History):
+    """Append-only history of a case: every transition and every dispute, return and reassignment
+    (jianfu.core.workflow writes it; the report that opens a case is written by the services), with
+    the organisation the actor acted for and whom the case was with after the step."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=16)
-    from_state = models.CharField(max_length=16, choices=State.choices)
-    to_state = models.CharField(max_length=16, choices=State.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    from_state = models.CharField(_("from"), max_length=20, blank=True, choices=State.choices)
+    to_state = models.CharField(_("to"), max_length=20, choices=State.choices)
     org = models.ForeignKey("orgs.Org", null=True, on_delete=models.PROTECT, related_name="+")
     assignee = models.ForeignKey("orgs.Org", null=True, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField(blank=True)
-    at = models.DateTimeField()
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(History.Meta):
         indexes = [models.Index(fields=["assignee", "case"], name="caseevent_assignee_idx")]
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ from django.db.models import Q
 from jianfu.orgs.models import DEPARTMENT_KINDS, Role
 from jianfu.orgs.permissions import reaches, roots
 
-from .models import Case, CaseEvent, CaseKind
+from .models import Case, CaseEvent, CaseKind, HandledAt, State
 
 DISPATCHER_ROLES = {Role.COMMUNITY, Role.STREET}
 REPORTER_ROLES = {Role.GRID, Role.COMMUNITY, Role.STREET, Role.RESIDENT}
@@ -63,9 +63,41 @@ def can_handle(user, case: Case) -> bool:
 
 
 @rules.predicate
+def has_assignee(user, case: Case) -> bool:
+    return case.assignee_id is not None
+
+
+# Return (退单) and dispute (异议): the assignee's people, while the case is with an assignee.
+can_give_back = can_handle & has_assignee
+
+
+def resolvable(case: Case) -> bool:
+    """A case is resolved once its assignee has taken it on; a service done at the window straight
+    after it is accepted there (一次办结)."""
+    if case.state != State.ACCEPTED:
+        return True
+    return case.kind == CaseKind.SERVICE and case.service_item.handled_at == HandledAt.WINDOW
+
+
+@rules.predicate
+def can_resolve(user, case: Case) -> bool:
+    return resolvable(case) and can_handle(user, case)
+
+
+@rules.predicate
+def nobody(user, case: Case) -> bool:
+    """Moves only the system makes (the timer escalating an overdue stage): no person may."""
+    return False
+
+
+def _is_reporter(user, case: Case) -> bool:
+    return user.is_authenticated and case.reporter_id == user.pk
+
+
+@rules.predicate
 def can_confirm(user, case: Case) -> bool:
     """The reporter, or the community on the reporter's behalf after the revisit (回访)."""
-    return case.reporter_id == user.pk or reaches(user, case.org_unit, DISPATCHER_ROLES)
+    return _is_reporter(user, case) or reaches(user, case.org_unit, DISPATCHER_ROLES)
 
 
 def cases_q(user) -> Q:
@@ -92,7 +124,7 @@ def can_view_case(user, case: Case) -> bool:
 @rules.predicate
 def can_see_applicant(user, case: Case) -> bool:
     """The applicant's name and phone, unmasked: the window that handles it and the applicant."""
-    return case.reporter_id == user.pk or reaches(user, case.org_unit, DISPATCHER_ROLES)
+    return _is_reporter(user, case) or reaches(user, case.org_unit, DISPATCHER_ROLES)
 
 
 @rules.predicate

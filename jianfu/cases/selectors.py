@@ -21,11 +21,13 @@ from django.http import Http404
 
 from jianfu.core import clock
 from jianfu.core.similarity import SimilarityIndex
+from jianfu.core.workflow import available
 from jianfu.orgs.models import DEPARTMENT_KINDS, Org, OrgKind, Role
 from jianfu.orgs.permissions import roots
 
 from . import deadlines
 from .conf import conf
+from .machines import CASE
 from .models import (
     FINAL_STATES,
     SATISFIED,
@@ -38,9 +40,19 @@ from .models import (
     ServiceItem,
     State,
 )
-from .permissions import cases_q
+from .permissions import DISPATCHER_ROLES, REPORTER_ROLES, cases_q
 
 OPEN_STATES = [s for s in State.values if s not in FINAL_STATES and s != State.CONFIRMED]
+
+
+def case_actions(user, case: Case) -> list[str]:
+    """What this user may do with the case now, for the page's buttons and the API's `actions`: the
+    machine's moves, and "dispatch" on a reported case for whoever may accept it (the dispatcher
+    accepts and dispatches in one go, services.case_take_and_dispatch: both moves in the history)."""
+    actions = available(CASE, user, case)
+    if case.state == State.REPORTED and "accept" in actions and CASE.actions["dispatch"].allowed(user, case):
+        actions.append("dispatch")
+    return actions
 
 
 def cases_for_user(user, *, kind: str = "", state: str = "", overdue: bool = False, q: str = "") -> QuerySet[Case]:
@@ -185,6 +197,52 @@ def matters_for(org_unit: Org) -> QuerySet[Matter]:
 
 def departments_of(org: Org) -> QuerySet[Org]:
     return Org.objects.filter(kind__in=DEPARTMENT_KINDS, path__startswith=f"/{org.district_id}/").order_by("code")
+
+
+def reporting_units(user) -> list[Org]:
+    """Where the user may report: their grid; their community and its grids; their street's communities."""
+    units: list[Org] = []
+    for membership_org in roots(user, REPORTER_ROLES):
+        if membership_org.kind == OrgKind.GRID:
+            units.append(membership_org)
+        elif membership_org.kind == OrgKind.COMMUNITY:
+            units.append(membership_org)
+            units += list(membership_org.children.filter(kind=OrgKind.GRID).order_by("code"))
+        else:
+            units += list(membership_org.children.filter(kind=OrgKind.COMMUNITY).order_by("code"))
+    seen, unique = set(), []
+    for u in units:
+        if u.pk not in seen:
+            seen.add(u.pk)
+            unique.append(u)
+    return unique
+
+
+def whistle_units(user) -> list[Org]:
+    """Where the user may blow a whistle: the places they report in that they dispatch for."""
+    dispatching = roots(user, DISPATCHER_ROLES)
+    return [u for u in reporting_units(user) if any(u.path.startswith(r.path) for r in dispatching)]
+
+
+def dispatch_targets(case: Case) -> list[Org]:
+    """Whom the case may be offered to: the district's departments; for a reported matter also the
+    community of the place and its grids (services.check_dispatch decides, with the lists)."""
+    departments = list(departments_of(case.org_unit))
+    if case.kind == CaseKind.SERVICE:
+        return departments
+    community = case.org_unit if case.org_unit.kind == OrgKind.COMMUNITY else case.org_unit.parent
+    local = [community, *community.children.filter(kind=OrgKind.GRID).order_by("code")]
+    return departments + local
+
+
+def commitment_departments(user) -> list[Org]:
+    """The departments whose public commitments the user keeps: a clerk's own, an office's district's."""
+    departments = list(roots(user, {Role.CLERK}))
+    for district in roots(user, {Role.OFFICE}):
+        departments += list(departments_of(district))
+    if user.is_superuser and not departments:
+        departments = list(Org.objects.filter(kind__in=DEPARTMENT_KINDS).order_by("code"))
+    return departments
 
 
 def commitments_for(community: Org) -> list[Commitment]:

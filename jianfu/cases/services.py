@@ -1,28 +1,33 @@
-"""Every change to a case: one function per action, each checking permission, locking the case,
-checking its state against the transition table, applying it, writing the history and the audit.
+"""Every change to a case: one function per action. Each locks the case and asks the workflow
+kernel (machines.CASE) whether the actor may take the action from the case's state, checks its own
+inputs, then moves it with jianfu.core.workflow.apply: one history row (with the organisation acted
+for and the assignee after the step) and one audit entry per step.
 
 Stage deadlines are set as the case moves (deadlines.py); points follow the rules in conf.py."""
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 
 from jianfu.audit import services as audit
 from jianfu.catalog.models import Category
 from jianfu.core import clock, dirty
 from jianfu.core.crypto import is_valid_phone, normalize_phone
-from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
+from jianfu.core.errors import DomainError
 from jianfu.core.numbering import next_number
 from jianfu.core.uploads import check_file_type
+from jianfu.core.workflow import apply, check, require
 from jianfu.orgs.models import DEPARTMENT_KINDS, Org, OrgKind, Role, User
 from jianfu.orgs.permissions import memberships, reaches
 
 from . import deadlines
 from .conf import conf
+from .machines import CASE, SERVICE_EXTRA
+from .machines import NOTES as _NOTE_ACTIONS
 from .models import (
     FINAL_STATES,
     Case,
@@ -32,7 +37,6 @@ from .models import (
     Channel,
     Commitment,
     Escalation,
-    HandledAt,
     Matter,
     PointEntry,
     PointRule,
@@ -44,71 +48,29 @@ from .models import (
 from .permissions import (
     DISPATCHER_ROLES,
     assignee_roles,
-    can_confirm,
     can_dispatch,
-    can_handle,
     can_manage_commitment,
     can_report_in,
+    resolvable,
 )
 
 S = State
-# action: (states it may start from, state it leads to)
+# action: (states it may start from, state it leads to): the machine's moves, read by the tests.
 TRANSITIONS: dict[str, tuple[set[str], str]] = {
-    "accept": ({S.REPORTED}, S.ACCEPTED),
-    "dispatch": ({S.ACCEPTED}, S.DISPATCHED),
-    "respond": ({S.DISPATCHED}, S.RESPONDED),
-    "resolve": ({S.RESPONDED, S.REOPENED}, S.RESOLVED),
-    "return": ({S.DISPATCHED, S.RESPONDED}, S.ACCEPTED),
-    "reassign": ({S.DISPATCHED, S.RESPONDED, S.REOPENED}, S.DISPATCHED),
-    "reopen": ({S.RESOLVED}, S.REOPENED),
-    "confirm": ({S.RESOLVED}, S.CONFIRMED),
-    "close": ({S.CONFIRMED}, S.CLOSED),
-    "merge": ({S.REPORTED, S.ACCEPTED}, S.MERGED),
+    name: (set(action.sources) - SERVICE_EXTRA.get(name, set()), action.target)
+    for name, action in CASE.actions.items()
+    if action.target is not None
 }
-# A service item done at the window is resolved straight after it is accepted (一次办结).
-SERVICE_EXTRA: dict[str, set[str]] = {"resolve": {S.ACCEPTED}}
-# Entries in the history that do not move the case.
-NOTES = {"report", "dispute", "escalate", "absorb"}
+# Entries in the history that do not move the case: the report (from no state) and the machine's notes.
+NOTES = _NOTE_ACTIONS | {"report"}
 
-ACTION_LABELS = {
-    "report": pgettext_lazy("cases", "reported"),
-    "accept": pgettext_lazy("cases", "accepted"),
-    "dispatch": pgettext_lazy("cases", "dispatched"),
-    "whistle": pgettext_lazy("cases", "whistle blown"),
-    "respond": pgettext_lazy("cases", "responded"),
-    "resolve": pgettext_lazy("cases", "resolved"),
-    "return": pgettext_lazy("cases", "returned"),
-    "reassign": pgettext_lazy("cases", "reassigned"),
-    "dispute": pgettext_lazy("cases", "disputed"),
-    "reopen": pgettext_lazy("cases", "reopened"),
-    "confirm": pgettext_lazy("cases", "confirmed"),
-    "close": pgettext_lazy("cases", "closed"),
-    "merge": pgettext_lazy("cases", "merged"),
-    "absorb": pgettext_lazy("cases", "took in a duplicate"),
-    "escalate": pgettext_lazy("cases", "escalated to the office"),
-}
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out over the phone
 QUERY_CODE_LENGTH = 10  # 50 bits: not guessable
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
-def _lock(case: Case) -> Case:
-    return (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("org_unit", "assignee", "matter", "matter__group", "service_item")
-        .get(pk=case.pk)
-    )
-
-
 def allowed_actions(case: Case) -> set[str]:
-    actions = {a for a, (sources, _) in TRANSITIONS.items() if case.state in sources}
-    if case.kind == CaseKind.SERVICE and case.service_item.handled_at == HandledAt.WINDOW:
-        actions |= {a for a, sources in SERVICE_EXTRA.items() if case.state in sources}
-    return actions
+    """The moves the case's state allows, whoever asks (a window service is resolved once accepted)."""
+    return {a for a in CASE.startable(case) if a in TRANSITIONS and (a != "resolve" or resolvable(case))}
 
 
 def _mark_dirty(case: Case) -> None:
@@ -118,94 +80,63 @@ def _mark_dirty(case: Case) -> None:
         dirty.mark_on(district, moment)
 
 
-def _check(case: Case, action: str) -> str:
-    if action not in allowed_actions(case):
-        raise InvalidTransition(
-            _("This case is “%(state)s”; it cannot be %(action)s now.")
-            % {"state": case.get_state_display(), "action": ACTION_LABELS[action]}
-        )
-    return TRANSITIONS[action][1]
-
-
-def _event(case: Case, action: str, before: str, *, actor, org, reason: str, at: dt.datetime) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case,
-        action=action,
-        from_state=before,
-        to_state=case.state,
-        actor=actor,
-        org=org,
-        assignee=case.assignee,
-        reason=reason,
-        at=at,
-    )
-
-
-def _audit(case: Case, action: str, before: str, *, actor, org, role: str, reason: str = "", extra=None) -> None:
-    after = {"state": case.state, "assignee": case.assignee.code if case.assignee_id else ""}
-    audit.record(
-        action=f"case.{action}",
-        actor=actor,
-        obj=case,
-        org=org,
-        role=role,
-        before={"state": before},
-        after=after | (extra or {}),
-        reason=reason,
-    )
-
-
-def _stage_due(case: Case, now: dt.datetime) -> dt.datetime | None:
-    """The deadline of the stage the case has just entered."""
-    state = case.state
-    if state == S.REPORTED:
-        key = "SERVICE_ACCEPT_WORKDAYS" if case.kind == CaseKind.SERVICE else "ACCEPT_WORKDAYS"
-        return deadlines.after(now, days=conf(key))
-    if case.kind == CaseKind.SERVICE:
-        if state in {S.ACCEPTED, S.DISPATCHED, S.RESPONDED, S.REOPENED}:
-            return case.resolve_due
-    elif state == S.ACCEPTED:
-        return deadlines.after(now, days=conf("ACCEPT_WORKDAYS"))
-    elif state == S.DISPATCHED:
-        return case.respond_due
-    elif state in {S.RESPONDED, S.REOPENED}:
-        return case.resolve_due
-    if state == S.RESOLVED:
-        return deadlines.after(now, days=conf("REVISIT_WORKDAYS"))
-    return None
-
-
-def _move(case: Case, action: str, *, actor, org, role: str, reason: str = "", extra=None) -> Case:
-    """Apply a transition (already checked), stamp it, set the new stage's deadline, record it."""
-    now = clock.now()
-    before = case.state
-    case.state = TRANSITIONS[action][1]
-    stamp = {
-        S.ACCEPTED: "accepted_at",
-        S.DISPATCHED: "dispatched_at",
-        S.RESPONDED: "responded_at",
-        S.RESOLVED: "resolved_at",
-        S.CONFIRMED: "confirmed_at",
-        S.CLOSED: "closed_at",
-    }.get(case.state)
-    if stamp and action != "return":
-        setattr(case, stamp, now)
-    case.stage_due = _stage_due(case, now)
-    case.updated_at = now
-    case.save()
-    _mark_dirty(case)
-    _event(case, action, before, actor=actor, org=org, reason=reason, at=now)
-    _audit(case, action, before, actor=actor, org=org, role=role, reason=reason, extra=extra)
+def _start(case: Case, action: str, actor: User) -> Case:
+    """Lock the case; refuse (nothing changed) unless the actor may take the action from its state.
+    The service then checks its own inputs before `_act` moves the case."""
+    case = CASE.lock(case)
+    check(CASE, case, action, actor)
     return case
 
 
-def _note(case: Case, action: str, *, actor, org, role: str, reason: str) -> None:
-    now = clock.now()
-    case.updated_at = now
-    case.save(update_fields=["updated_at", "disputed"])
+def _act(
+    case: Case,
+    action: str,
+    *,
+    actor: User,
+    org: Org | None,
+    role: str,
+    note: str = "",
+    change: Callable[[Case], None] | None = None,
+    after: Callable[[Case], dict] | dict | None = None,
+) -> Case:
+    """Move the locked case by the machine. `change`: the service's own edits; a move then sets the
+    deadline of the stage the case has entered. The history row records the organisation acted for
+    and whom the case is with after the step; the audit entry the assignee's code."""
+    row: dict = {"org": org}
+    moves = CASE.actions[action].target is not None
+
+    def edit(c: Case) -> None:
+        if change is not None:
+            change(c)
+        if moves:
+            c.stage_due = deadlines.stage_due(c, c.updated_at)  # updated_at: the move's moment
+        row["assignee"] = c.assignee  # after the edits: read when the history row is written
+
+    case = apply(
+        CASE,
+        case,
+        action,
+        actor=actor,
+        org=org,
+        note=note,
+        role=role,
+        change=edit,
+        history=row,
+        after=lambda c: (
+            {"assignee": c.assignee.code if c.assignee_id else ""} | (after(c) if callable(after) else after or {})
+        ),
+        locked=True,
+    )
     _mark_dirty(case)
-    _event(case, action, case.state, actor=actor, org=org, reason=reason, at=now)
-    _audit(case, action, case.state, actor=actor, org=org, role=role, reason=reason)
+    return case
+
+
+def _opened(case: Case, *, actor: User, org: Org, audit_action: str, after: dict) -> None:
+    """The first entry of a new case's history (from no state to reported) and its audit entry."""
+    CaseEvent.objects.create(
+        case=case, action="report", from_state="", to_state=case.state, actor=actor, org=org, at=case.reported_at
+    )
+    audit.record(action=audit_action, actor=actor, obj=case, org=org, after=after)
 
 
 def _acting_org(user: User, org: Org, roles: set[str]) -> tuple[Org | None, str]:
@@ -279,7 +210,7 @@ def case_report(
 ) -> Case:
     """A grid worker, community or street worker, or resident reports a matter. Photos and
     coordinates are optional; nothing about where the reporter is is recorded."""
-    _require(can_report_in(actor, org_unit), _("You may report only where you work or live."))
+    require(can_report_in(actor, org_unit), _("You may report only where you work or live."))
     if org_unit.kind not in {OrgKind.COMMUNITY, OrgKind.GRID}:
         raise DomainError(_("Report a matter in a community or a grid."))
     if not matter.active or matter.group.district_id != org_unit.district_id:
@@ -308,16 +239,15 @@ def case_report(
         reported_at=now,
         updated_at=now,
     )
-    case.stage_due = _stage_due(case, now)
+    case.stage_due = deadlines.stage_due(case, now)
     case.save()
     _mark_dirty(case)  # nothing yet (not dispatched): kept so every save of a case marks
     _add_photos(case, photos, actor=actor, stage=S.REPORTED)
-    _event(case, "report", "", actor=actor, org=org_unit, reason="", at=now)
-    audit.record(
-        action="case.report",
+    _opened(
+        case,
         actor=actor,
-        obj=case,
         org=org_unit,
+        audit_action="case.report",
         after={"matter": matter.code, "state": case.state, "channel": case.channel, "photos": len(photos or ())},
     )
     return case
@@ -325,11 +255,9 @@ def case_report(
 
 @transaction.atomic
 def case_accept(*, actor: User, case: Case, reason: str = "") -> Case:
-    case = _lock(case)
-    _require(can_dispatch(actor, case), _("Only the community or street over this place accepts it."))
-    _check(case, "accept")
+    case = _start(case, "accept", actor)
     org, role = _acting_org(actor, case.org_unit, DISPATCHER_ROLES)
-    return _move(case, "accept", actor=actor, org=org, role=role, reason=reason)
+    return _act(case, "accept", actor=actor, org=org, role=role, note=reason)
 
 
 # ------------------------------------------------------------------------------------ dispatch
@@ -415,14 +343,24 @@ def _assign(case: Case, assignee: Org, now: dt.datetime) -> None:
 def case_dispatch(*, actor: User, case: Case, assignee: Org, reason: str = "") -> Case:
     """Give the case to a department or party branch (blowing the whistle) or, when the lists allow
     it, to the community or one of its grids."""
-    case = _lock(case)
-    _require(can_dispatch(actor, case), _("Only the community or street over this place dispatches it."))
-    _check(case, "dispatch")
+    case = _start(case, "dispatch", actor)
     check_dispatch(case, assignee)
     org, role = _acting_org(actor, case.org_unit, DISPATCHER_ROLES)
-    _assign(case, assignee, clock.now())
-    case.dispatcher = org
-    return _move(case, "dispatch", actor=actor, org=org, role=role, reason=reason, extra={"whistle": case.whistle})
+
+    def change(c: Case) -> None:
+        _assign(c, assignee, c.updated_at)
+        c.dispatcher = org
+
+    return _act(
+        case,
+        "dispatch",
+        actor=actor,
+        org=org,
+        role=role,
+        note=reason,
+        change=change,
+        after=lambda c: {"whistle": c.whistle},
+    )
 
 
 @transaction.atomic
@@ -446,86 +384,89 @@ def whistle_blow(*, actor: User, assignee: Org, case: Case | None = None, reason
 @transaction.atomic
 def case_respond(*, actor: User, case: Case, note: str = "") -> Case:
     """报到: the assignee has arrived and takes the case on."""
-    case = _lock(case)
-    _require(can_handle(actor, case), _("Only the assigned department or unit responds."))
-    _check(case, "respond")
-    now = clock.now()
-    case.responded_on_time = case.respond_due is None or now <= case.respond_due
-    case.resolve_due = (
-        deadlines.after(now, days=_resolve_workdays(case)) if case.kind == CaseKind.EVENT else case.resolve_due
-    )
+    case = _start(case, "respond", actor)
     org, role = _acting_org(actor, case.assignee, assignee_roles(case.assignee))
-    _move(case, "respond", actor=actor, org=org, role=role, reason=note)
-    _award(case, PointRule.RESPOND_ON_TIME if case.responded_on_time else PointRule.RESPOND_LATE, now)
+
+    def change(c: Case) -> None:
+        now = c.updated_at
+        c.responded_on_time = c.respond_due is None or now <= c.respond_due
+        if c.kind == CaseKind.EVENT:
+            c.resolve_due = deadlines.after(now, days=_resolve_workdays(c))
+
+    case = _act(case, "respond", actor=actor, org=org, role=role, note=note, change=change)
+    _award(case, PointRule.RESPOND_ON_TIME if case.responded_on_time else PointRule.RESPOND_LATE, case.updated_at)
     return case
 
 
 @transaction.atomic
 def case_resolve(*, actor: User, case: Case, note: str, photos=()) -> Case:
-    case = _lock(case)
-    _require(can_handle(actor, case), _("Only the assigned department or unit resolves it."))
-    _check(case, "resolve")
+    case = _start(case, "resolve", actor)
     note = _reason_required(note, _("Say what was done."))
-    now = clock.now()
-    case.resolved_on_time = case.resolve_due is None or now <= case.resolve_due
     if case.assignee_id:
         org, role = _acting_org(actor, case.assignee, assignee_roles(case.assignee))
     else:  # a service done at the window
         org, role = _acting_org(actor, case.org_unit, DISPATCHER_ROLES)
-    _move(case, "resolve", actor=actor, org=org, role=role, reason=note)
+
+    def change(c: Case) -> None:
+        c.resolved_on_time = c.resolve_due is None or c.updated_at <= c.resolve_due
+
+    case = _act(case, "resolve", actor=actor, org=org, role=role, note=note, change=change)
     _add_photos(case, photos, actor=actor, stage=S.RESOLVED)
     if not case.points.filter(
         rule__in=[PointRule.RESOLVE_ON_TIME, PointRule.RESOLVE_LATE], department=case.assignee_id
     ).exists():
-        _award(case, PointRule.RESOLVE_ON_TIME if case.resolved_on_time else PointRule.RESOLVE_LATE, now)
+        _award(case, PointRule.RESOLVE_ON_TIME if case.resolved_on_time else PointRule.RESOLVE_LATE, case.updated_at)
     return case
 
 
 @transaction.atomic
 def case_return(*, actor: User, case: Case, reason: str) -> Case:
     """退单: the assignee hands the case back to the dispatcher, with the reason."""
-    case = _lock(case)
-    _require(can_handle(actor, case) and case.assignee_id is not None, _("Only the assignee may return a case."))
-    _check(case, "return")
+    case = _start(case, "return", actor)
     reason = _reason_required(reason, _("Say why the case is returned."))
     org, role = _acting_org(actor, case.assignee, assignee_roles(case.assignee))
     returned_by = case.assignee.code
-    case.assignee, case.whistle, case.disputed = None, False, False
-    case.respond_due, case.responded_at = None, None
-    if case.kind == CaseKind.EVENT:  # a service keeps its legal time limit, which runs from acceptance
-        case.resolve_due = None
-    return _move(case, "return", actor=actor, org=org, role=role, reason=reason, extra={"returned_by": returned_by})
+
+    def change(c: Case) -> None:
+        c.assignee, c.whistle, c.disputed = None, False, False
+        c.respond_due, c.responded_at = None, None
+        if c.kind == CaseKind.EVENT:  # a service keeps its legal time limit, which runs from acceptance
+            c.resolve_due = None
+
+    return _act(
+        case, "return", actor=actor, org=org, role=role, note=reason, change=change, after={"returned_by": returned_by}
+    )
 
 
 @transaction.atomic
 def case_dispute(*, actor: User, case: Case, reason: str) -> Case:
     """异议: the assignee contests the dispatch; the dispatcher or the office decides (reassign or not)."""
-    case = _lock(case)
-    _require(can_handle(actor, case) and case.assignee_id is not None, _("Only the assignee may dispute a case."))
-    if case.state not in {S.DISPATCHED, S.RESPONDED, S.REOPENED}:
-        raise InvalidTransition(_("Only a case with its assignee can be disputed."))
+    case = _start(case, "dispute", actor)
     reason = _reason_required(reason, _("Say why you dispute it."))
     org, role = _acting_org(actor, case.assignee, assignee_roles(case.assignee))
-    case.disputed = True
-    _note(case, "dispute", actor=actor, org=org, role=role, reason=reason)
-    return case
+    return _act(
+        case, "dispute", actor=actor, org=org, role=role, note=reason, change=lambda c: setattr(c, "disputed", True)
+    )
 
 
 @transaction.atomic
 def case_reassign(*, actor: User, case: Case, assignee: Org, reason: str) -> Case:
     """改派: the dispatcher or the office gives the case to someone else, with the reason."""
-    case = _lock(case)
-    _require(can_dispatch(actor, case), _("Only the dispatcher or the office reassigns a case."))
-    _check(case, "reassign")
+    case = _start(case, "reassign", actor)
     reason = _reason_required(reason, _("Say why the case is reassigned."))
     if assignee.pk == case.assignee_id:
         raise DomainError(_("The case is already with them."))
     check_dispatch(case, assignee)
     org, role = _acting_org(actor, case.org_unit, DISPATCHER_ROLES)
     previous = case.assignee.code if case.assignee_id else ""
-    _assign(case, assignee, clock.now())
-    case.dispatcher = org
-    return _move(case, "reassign", actor=actor, org=org, role=role, reason=reason, extra={"previous": previous})
+
+    def change(c: Case) -> None:
+        _assign(c, assignee, c.updated_at)
+        c.dispatcher = org
+
+    return _act(
+        case, "reassign", actor=actor, org=org, role=role, note=reason, change=change, after={"previous": previous}
+    )
 
 
 @transaction.atomic
@@ -538,17 +479,18 @@ def case_confirm(
     counts against the resolution rate."""
     if not solved and reopen:
         return case_reopen(actor=actor, case=case, reason=note)
-    case = _lock(case)
-    _require(can_confirm(actor, case), _("Only the reporter or the community confirms the result."))
-    _check(case, "confirm")
+    case = _start(case, "confirm", actor)
     if satisfaction not in Satisfaction.values:
         raise DomainError(_("Say how satisfied the reporter is."))
     if not solved:
         note = _reason_required(note, _("Say why it stays unsolved."))
-    case.solved, case.satisfaction = solved, satisfaction
     org, role = _confirming(actor, case)
+
+    def change(c: Case) -> None:
+        c.solved, c.satisfaction = solved, satisfaction
+
     extra = {"satisfaction": satisfaction, "solved": solved}
-    _move(case, "confirm", actor=actor, org=org, role=role, reason=note, extra=extra)
+    case = _act(case, "confirm", actor=actor, org=org, role=role, note=note, change=change, after=extra)
     _award(case, PointRule(satisfaction), clock.now())
     return case
 
@@ -561,44 +503,52 @@ def _confirming(actor: User, case: Case) -> tuple[Org | None, str]:
 
 @transaction.atomic
 def case_reopen(*, actor: User, case: Case, reason: str) -> Case:
-    case = _lock(case)
-    _require(can_confirm(actor, case), _("Only the reporter or the community reopens a case."))
-    _check(case, "reopen")
+    case = _start(case, "reopen", actor)
     reason = _reason_required(reason, _("Say what is still not fixed."))
-    now = clock.now()
-    case.reopen_count += 1
-    case.solved = False
-    case.resolve_due = deadlines.after(now, days=_resolve_workdays(case))
-    case.resolved_on_time = None
     org, role = _confirming(actor, case)
-    _move(case, "reopen", actor=actor, org=org, role=role, reason=reason)
-    _award(case, PointRule.REOPENED, now)
+
+    def change(c: Case) -> None:
+        c.reopen_count += 1
+        c.solved = False
+        c.resolve_due = deadlines.after(c.updated_at, days=_resolve_workdays(c))
+        c.resolved_on_time = None
+
+    case = _act(case, "reopen", actor=actor, org=org, role=role, note=reason, change=change)
+    _award(case, PointRule.REOPENED, case.updated_at)
     return case
 
 
 @transaction.atomic
 def case_close(*, actor: User, case: Case, reason: str = "") -> Case:
-    case = _lock(case)
-    _require(can_dispatch(actor, case), _("Only the community, the street or the office closes a case."))
-    _check(case, "close")
+    case = _start(case, "close", actor)
     org, role = _acting_org(actor, case.org_unit, DISPATCHER_ROLES)
-    return _move(case, "close", actor=actor, org=org, role=role, reason=reason)
+    return _act(case, "close", actor=actor, org=org, role=role, note=reason)
 
 
 @transaction.atomic
 def case_merge(*, actor: User, case: Case, into: Case, reason: str = "") -> Case:
     """Duplicate reports of one matter are merged: the duplicate follows the case it joins."""
-    case = _lock(case)
-    into = _lock(into)
-    _require(can_dispatch(actor, case) and can_dispatch(actor, into), _("Only the dispatcher merges cases."))
-    _check(case, "merge")
+    case = CASE.lock(case)
+    into = CASE.lock(into)
+    # The case joined is the dispatcher's too: a rule the merge's predicate (on the duplicate) cannot see.
+    require(can_dispatch(actor, into), CASE.actions["merge"].refusal)
+    check(CASE, case, "merge", actor)
     if case.pk == into.pk or into.state in FINAL_STATES or case.kind != into.kind:
         raise DomainError(_("Merge into another open case of the same kind."))
     org, role = _acting_org(actor, case.org_unit, DISPATCHER_ROLES)
-    case.merged_into = into
     reason = reason or _("Duplicate of %(number)s") % {"number": into.number}
-    _move(case, "merge", actor=actor, org=org, role=role, reason=reason, extra={"into": into.number})
-    _note(into, "absorb", actor=actor, org=org, role=role, reason=_("Took in %(number)s") % {"number": case.number})
+    case = _act(
+        case,
+        "merge",
+        actor=actor,
+        org=org,
+        role=role,
+        note=reason,
+        change=lambda c: setattr(c, "merged_into", into),
+        after={"into": into.number},
+    )
+    took_in = _("Took in %(number)s") % {"number": case.number}
+    _act(into, "absorb", actor=actor, org=org, role=role, note=took_in)
     return case
 
 
@@ -636,7 +586,7 @@ def escalate_overdue(*, now: dt.datetime | None = None) -> list[Escalation]:
     )
     for pk in list(candidates):
         with transaction.atomic():
-            case = _lock(Case(pk=pk))
+            case = CASE.lock(Case(pk=pk))
             if not case.is_overdue(now) or case.escalations.filter(state=case.state, due=case.stage_due).exists():
                 continue
             office = Org.objects.get(pk=case.org_unit.district_id)
@@ -647,17 +597,16 @@ def escalate_overdue(*, now: dt.datetime | None = None) -> list[Escalation]:
                 "stage": case.get_state_display(),
                 "due": deadlines.local_text(case.stage_due),
             }
-            _event(case, "escalate", case.state, actor=None, org=office, reason=reason, at=now)
-            audit.record(
-                action="case.escalate",
-                obj=case,
+            apply(
+                CASE,
+                case,
+                "escalate",
                 org=office,
-                after={
-                    "state": case.state,
-                    "due": case.stage_due,
-                    "assignee": case.assignee.code if case.assignee_id else "",
-                },
-                reason=reason,
+                note=reason,
+                history={"org": office, "assignee": case.assignee},
+                after={"due": case.stage_due, "assignee": case.assignee.code if case.assignee_id else ""},
+                locked=True,
+                permission=False,  # the timer's own move
             )
             made.append(escalation)
     return made
@@ -689,7 +638,7 @@ def service_apply(
     if community.kind != OrgKind.COMMUNITY:
         raise DomainError(_("Apply at a community."))
     at_window = reaches(actor, community, {Role.COMMUNITY})
-    _require(
+    require(
         at_window or reaches(actor, community, {Role.RESIDENT}),
         _("Apply in your own community, or at its window."),
     )
@@ -716,13 +665,12 @@ def service_apply(
         reported_at=now,
         updated_at=now,
     )
-    case.stage_due = _stage_due(case, now)
+    case.stage_due = deadlines.stage_due(case, now)
     case.save()
     _mark_dirty(case)  # nothing yet (not dispatched): kept so every save of a case marks
     _add_photos(case, photos, actor=actor, stage=S.REPORTED)
-    _event(case, "report", "", actor=actor, org=community, reason="", at=now)
-    audit.record(
-        action="case.apply", actor=actor, obj=case, org=community, after={"item": item.code, "channel": case.channel}
+    _opened(
+        case, actor=actor, org=community, audit_action="case.apply", after={"item": item.code, "channel": case.channel}
     )
     if at_window:
         case = service_accept(actor=actor, case=case)
@@ -732,12 +680,16 @@ def service_apply(
 @transaction.atomic
 def service_accept(*, actor: User, case: Case, reason: str = "") -> Case:
     """受理: the legal time limit starts now."""
-    case = _lock(case)
-    _require(can_dispatch(actor, case), _("Only the community window accepts an application."))
-    _check(case, "accept")
-    case.resolve_due = deadlines.after(clock.now(), days=case.service_item.time_limit_workdays)
+    case = CASE.lock(case)
+    # The machine's accept rule (can_dispatch), in the words the window hears.
+    require(can_dispatch(actor, case), _("Only the community window accepts an application."))
+    check(CASE, case, "accept", actor)
     org, role = _acting_org(actor, case.org_unit, DISPATCHER_ROLES)
-    return _move(case, "accept", actor=actor, org=org, role=role, reason=reason)
+
+    def change(c: Case) -> None:
+        c.resolve_due = deadlines.after(c.updated_at, days=c.service_item.time_limit_workdays)
+
+    return _act(case, "accept", actor=actor, org=org, role=role, note=reason, change=change)
 
 
 def accept(*, actor: User, case: Case, reason: str = "") -> Case:
@@ -754,7 +706,7 @@ def commitment_save(
     *, actor: User, department: Org, duties: str, duty_phone: str, complaint_phone: str, hours: str = "", streets=()
 ) -> Commitment:
     """四到社区: a department publishes its duties and phones on the community pages."""
-    _require(can_manage_commitment(actor, department), _("Only the department's clerk or the office may change this."))
+    require(can_manage_commitment(actor, department), _("Only the department's clerk or the office may change this."))
     if department.kind not in DEPARTMENT_KINDS:
         raise DomainError(_("Commitments are made by departments."))
     if not duties.strip():

@@ -13,6 +13,7 @@ from jianfu.catalog.selectors import public_district
 from jianfu.core import clock
 from jianfu.core.errors import DomainError
 from jianfu.core.tabular import xlsx_response
+from jianfu.core.views import refusals
 from jianfu.orgs.models import DEPARTMENT_KINDS, Org, OrgKind, Role
 from jianfu.orgs.permissions import is_office, roots
 
@@ -30,46 +31,14 @@ from .forms import (
     ResolveForm,
     WhistleForm,
 )
+from .machines import ACTION_LABELS
 from .models import Case, CaseKind, Commitment, Matter, ServiceGroup, State
 from .permissions import (
-    DISPATCHER_ROLES,
-    REPORTER_ROLES,
     can_blow_whistle,
-    can_confirm,
-    can_dispatch,
-    can_handle,
     can_manage_commitment,
     can_manage_commitments,
     can_see_applicant,
 )
-
-
-def _reporting_units(user) -> list[Org]:
-    """Where the user may report: their grid; their community and its grids; their street's communities."""
-    units: list[Org] = []
-    for membership_org in roots(user, REPORTER_ROLES):
-        if membership_org.kind == OrgKind.GRID:
-            units.append(membership_org)
-        elif membership_org.kind == OrgKind.COMMUNITY:
-            units.append(membership_org)
-            units += list(membership_org.children.filter(kind=OrgKind.GRID).order_by("code"))
-        else:
-            units += list(membership_org.children.filter(kind=OrgKind.COMMUNITY).order_by("code"))
-    seen, unique = set(), []
-    for u in units:
-        if u.pk not in seen:
-            seen.add(u.pk)
-            unique.append(u)
-    return unique
-
-
-def _dispatch_targets(case: Case) -> list[Org]:
-    departments = list(selectors.departments_of(case.org_unit))
-    if case.kind == CaseKind.SERVICE:
-        return departments
-    community = case.org_unit if case.org_unit.kind == OrgKind.COMMUNITY else case.org_unit.parent
-    local = [community, *community.children.filter(kind=OrgKind.GRID).order_by("code")]
-    return departments + local
 
 
 def _photo(request, field: str = "photo"):
@@ -113,7 +82,7 @@ def dashboard(request):
         "desk": [(key, labels[key], qs.count()) for key, qs in selectors.waiting_for(request.user).items()],
         "can_commit": can_manage_commitments(request.user),
         "escalations": selectors.open_escalations(request.user) if is_office(request.user) else [],
-        "can_report": bool(_reporting_units(request.user)),
+        "can_report": bool(selectors.reporting_units(request.user)),
         "can_whistle": can_blow_whistle(request.user),
     }
     return render(request, "cases/dashboard.html", context)
@@ -191,7 +160,7 @@ def export(request):
 @login_required
 def report(request):
     """Report a matter: phone-first, photo and coordinates optional."""
-    units = _reporting_units(request.user)
+    units = selectors.reporting_units(request.user)
     if not units:
         raise PermissionDenied
     matters = selectors.matters_for(units[0])
@@ -199,7 +168,7 @@ def report(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         unit = next((u for u in units if u.pk == d["org_unit"]), None)
-        try:
+        with refusals(request) as outcome:
             case = services.case_report(
                 actor=request.user,
                 org_unit=unit,
@@ -212,9 +181,7 @@ def report(request):
                 request_type=d["request_type"],
                 photos=_photo(request),
             )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        if outcome.ok:
             messages.success(request, _("Reported as %(number)s.") % {"number": case.number})
             return redirect("cases:detail", number=case.number)
     return render(
@@ -261,11 +228,7 @@ def whistle_new(request):
     """社区吹哨 / 街乡吹哨: raise a matter and whistle a department to it at once."""
     if not can_blow_whistle(request.user):
         raise PermissionDenied
-    units = [
-        u
-        for u in _reporting_units(request.user)
-        if any(u.path.startswith(r.path) for r in roots(request.user, DISPATCHER_ROLES))
-    ]
+    units = selectors.whistle_units(request.user)
     if not units:
         raise PermissionDenied
     form = WhistleForm(
@@ -277,7 +240,7 @@ def whistle_new(request):
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with refusals(request) as outcome:
             case = services.whistle_blow(
                 actor=request.user,
                 assignee=get_object_or_404(Org, pk=d["assignee"], kind__in=DEPARTMENT_KINDS),
@@ -291,9 +254,7 @@ def whistle_new(request):
                 request_type=d["request_type"],
                 photos=_photo(request),
             )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        if outcome.ok:
             messages.success(request, _("Whistle blown: %(number)s.") % {"number": case.number})
             return redirect("cases:detail", number=case.number)
     return render(
@@ -306,31 +267,29 @@ def whistle_new(request):
 
 def _detail_context(request, case: Case) -> dict:
     user = request.user
-    actions = services.allowed_actions(case)
-    dispatcher, handler, confirmer = can_dispatch(user, case), can_handle(user, case), can_confirm(user, case)
+    # What this user may do now: the rules the services check, the same list as the API's `actions`
+    # (which leaves out "merge", a page-only action).
+    actions = set(selectors.case_actions(user, case))
     events = list(case.events.select_related("actor", "org", "assignee"))
     for e in events:
         whistle = e.action in {"dispatch", "reassign"} and e.assignee is not None and not e.assignee.is_region
-        e.label = services.ACTION_LABELS["whistle" if whistle and e.action == "dispatch" else e.action]
+        e.label = ACTION_LABELS["whistle" if whistle and e.action == "dispatch" else e.action]
     context = {
         "case": case,
         "events": events,
         "photos": case.photos.all(),
         "actions": actions,
-        "is_dispatcher": dispatcher,
-        "is_handler": handler,
-        "is_confirmer": confirmer,
         "overdue": case.is_overdue(clock.now()),
         "show_applicant": can_see_applicant(user, case),
         "escalations": case.escalations.all(),
         "merged": case.merged.all(),
     }
-    if dispatcher and ({"accept", "dispatch", "reassign"} & actions):
-        targets = _dispatch_targets(case)
+    if {"accept", "dispatch", "reassign"} & actions:
+        targets = selectors.dispatch_targets(case)
         suggested = case.matter.department if case.matter_id else case.service_item.department
         context["dispatch_form"] = DispatchForm(prefix="dispatch", targets=targets, initial_assignee=suggested)
         context["reassign_form"] = DispatchForm(prefix="reassign", targets=targets)
-    if dispatcher and "merge" in actions:
+    if "merge" in actions:
         targets = selectors.merge_targets(case)
         context["duplicates"] = selectors.possible_duplicates(case)
         context["merge_form"] = MergeForm(prefix="merge", targets=targets) if targets else None
@@ -338,7 +297,11 @@ def _detail_context(request, case: Case) -> dict:
         name: NoteForm(prefix=name) for name in ("accept", "respond", "close")
     }
     context["resolve_form"] = ResolveForm(prefix="resolve")
-    context["confirm_form"] = ConfirmForm(prefix="confirm")
+    confirm_form = ConfirmForm(prefix="confirm")
+    if "reopen" not in actions:  # "not fixed: reopen" is the reopen action, offered only when it may be taken
+        solved = confirm_form.fields["solved"]
+        solved.choices = [(value, label) for value, label in solved.choices if value != "reopen"]
+    context["confirm_form"] = confirm_form
     return context
 
 
@@ -363,66 +326,67 @@ def _form_reason(post, action: str) -> str:
     return post.get(f"{action}-reason", post.get("reason", "")).strip()
 
 
-def _target(post, prefix: str, case: Case) -> Org:
-    try:
-        pk = int(post.get(f"{prefix}-assignee", ""))
-    except ValueError:
-        raise DomainError(_("Choose whom to give the case to.")) from None
-    target = next((t for t in _dispatch_targets(case) if t.pk == pk), None)
+def _target(post, prefix: str) -> Org:
+    """The organisation chosen; whether it may be given the case is the service's rule (check_dispatch),
+    as for the API."""
+    target = Org.objects.filter(pk=_int(post.get(f"{prefix}-assignee"))).first()
     if target is None:
         raise DomainError(_("Choose whom to give the case to."))
     return target
+
+
+def _take(request, case: Case, action: str) -> None:
+    """One action from the detail page, through the same service as the API's (api.ACTIONS)."""
+    user, post = request.user, request.POST
+    reason = _form_reason(post, action)
+    if action == "accept":
+        services.accept(actor=user, case=case, reason=reason)
+    elif action == "dispatch":
+        # As the API: a reported case is accepted and dispatched in one go.
+        services.case_take_and_dispatch(actor=user, case=case, assignee=_target(post, "dispatch"), reason=reason)
+    elif action == "respond":
+        services.case_respond(actor=user, case=case, note=reason)
+    elif action == "resolve":
+        services.case_resolve(actor=user, case=case, note=reason, photos=_photo(request, "resolve-photo"))
+    elif action == "return":
+        services.case_return(actor=user, case=case, reason=reason)
+    elif action == "dispute":
+        services.case_dispute(actor=user, case=case, reason=reason)
+    elif action == "reassign":
+        services.case_reassign(actor=user, case=case, assignee=_target(post, "reassign"), reason=reason)
+    elif action == "confirm":
+        form = ConfirmForm(post, prefix="confirm")
+        if not form.is_valid():
+            raise DomainError(_("Say whether it is fixed."))
+        d = form.cleaned_data
+        services.case_confirm(
+            actor=user,
+            case=case,
+            solved=d["solved"] == "fixed",
+            reopen=d["solved"] == "reopen",
+            satisfaction=d["satisfaction"],
+            note=d["reason"],
+        )
+    elif action == "reopen":
+        services.case_reopen(actor=user, case=case, reason=reason)
+    elif action == "close":
+        services.case_close(actor=user, case=case, reason=reason)
+    elif action == "merge":
+        into = selectors.cases_for_user(user).filter(pk=_int(post.get("merge-into"))).first()
+        if into is None:
+            raise DomainError(_("Choose the case to merge into."))
+        services.case_merge(actor=user, case=case, into=into, reason=reason)
+    else:
+        raise Http404
 
 
 @require_POST
 @login_required
 def case_action(request, number: str, action: str):
     case = selectors.case_for_user(request.user, number)
-    user, post = request.user, request.POST
-    reason = _form_reason(post, action)
-    try:
-        if action == "accept":
-            services.accept(actor=user, case=case, reason=reason)
-        elif action == "dispatch":
-            target = _target(post, "dispatch", case)
-            services.case_take_and_dispatch(actor=user, case=case, assignee=target, reason=reason)
-        elif action == "respond":
-            services.case_respond(actor=user, case=case, note=reason)
-        elif action == "resolve":
-            services.case_resolve(actor=user, case=case, note=reason, photos=_photo(request, "resolve-photo"))
-        elif action == "return":
-            services.case_return(actor=user, case=case, reason=reason)
-        elif action == "dispute":
-            services.case_dispute(actor=user, case=case, reason=reason)
-        elif action == "reassign":
-            services.case_reassign(actor=user, case=case, assignee=_target(post, "reassign", case), reason=reason)
-        elif action == "confirm":
-            form = ConfirmForm(post, prefix="confirm")
-            if not form.is_valid():
-                raise DomainError(_("Say whether it is fixed."))
-            d = form.cleaned_data
-            services.case_confirm(
-                actor=user,
-                case=case,
-                solved=d["solved"] == "fixed",
-                reopen=d["solved"] == "reopen",
-                satisfaction=d["satisfaction"],
-                note=d["reason"],
-            )
-        elif action == "reopen":
-            services.case_reopen(actor=user, case=case, reason=reason)
-        elif action == "close":
-            services.case_close(actor=user, case=case, reason=reason)
-        elif action == "merge":
-            into = selectors.cases_for_user(user).filter(pk=_int(post.get("merge-into"))).first()
-            if into is None:
-                raise DomainError(_("Choose the case to merge into."))
-            services.case_merge(actor=user, case=case, into=into, reason=reason)
-        else:
-            raise Http404
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    with refusals(request) as outcome:
+        _take(request, case, action)
+    if outcome.ok:
         messages.success(request, _("Done."))
     return redirect("cases:detail", number=number)
 
@@ -541,11 +505,9 @@ def service_apply(request, code: str):
     initial = {} if at_window else {"applicant_name": request.user.display_name}
     form = ApplyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals(request) as outcome:
             case = services.service_apply(actor=request.user, community=community, item=item, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        if outcome.ok:
             messages.success(
                 request,
                 _("Application %(number)s opened. Query code: %(code)s — give it to the applicant.")
@@ -594,12 +556,7 @@ def community_page(request, code: str):
 def commitments(request):
     if not can_manage_commitments(request.user):
         raise PermissionDenied
-    clerk_of = roots(request.user, {Role.CLERK})
-    departments = list(clerk_of) if clerk_of else []
-    for district in roots(request.user, {Role.OFFICE}):
-        departments += list(selectors.departments_of(district))
-    if request.user.is_superuser and not departments:
-        departments = list(Org.objects.filter(kind__in=DEPARTMENT_KINDS).order_by("code"))
+    departments = selectors.commitment_departments(request.user)
     if not departments:
         raise PermissionDenied
     code = request.GET.get("department") or departments[0].code
@@ -619,11 +576,9 @@ def commitments(request):
     district = Org.objects.get(pk=department.district_id)
     form = CommitmentForm(request.POST or None, initial=initial, district=district)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals(request) as outcome:
             services.commitment_save(actor=request.user, department=department, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        if outcome.ok:
             messages.success(request, _("Published on the community pages."))
             return redirect(f"{request.path}?department={department.code}")
     communities = Org.objects.filter(kind=OrgKind.COMMUNITY, path__startswith=district.path).order_by("code")[:1]

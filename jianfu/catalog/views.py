@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jianfu.core import clock, pagecache
-from jianfu.core.errors import DomainError
 from jianfu.core.tabular import XLSX_MIME, attachment_response, read_table, xlsx_response
 from jianfu.core.uploads import report_imported, run_import
+from jianfu.core.views import refusals
 from jianfu.orgs.forms import SpreadsheetUploadForm
 from jianfu.orgs.selectors import communities_for_user
 
@@ -108,10 +108,9 @@ def catalog_export(request, year: int, fmt: str):
 def catalog_publish(request):
     district = selectors.public_district(request.POST.get("d"))
     year = _int(request.POST.get("year")) or clock.today().year
-    try:
+    with refusals(request) as outcome:
         version = services.catalog_publish(actor=request.user, district=district, year=year)
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    if not outcome.ok:
         return redirect("catalog:home")
     messages.success(request, _("Catalog %(year)s version %(n)s published.") % {"year": year, "n": version.number})
     return redirect("catalog:year", year=year)

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jianfu.core.models import History
+
 
 class CertificateType(models.Model):
     """The office's settings for one certificate item of the lists (one-to-one with the catalog item)."""
@@ -168,19 +170,17 @@ class CertificateRequest(models.Model):
         return self.state == RequestState.REQUESTED and self.due_on is not None and today > self.due_on
 
 
-class RequestEvent(models.Model):
-    """Append-only history of a request (what the resident follows)."""
+class RequestEvent(History):
+    """Append-only history of a request (what the resident follows); jianfu.core.workflow writes
+    every move, the services the first row of a new request."""
 
     request = models.ForeignKey(CertificateRequest, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=32)
-    from_state = models.CharField(max_length=16, choices=RequestState.choices, blank=True)
-    to_state = models.CharField(max_length=16, choices=RequestState.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField(blank=True)
-    at = models.DateTimeField()
+    from_state = models.CharField(_("from"), max_length=20, choices=RequestState.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, choices=RequestState.choices)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(History.Meta):
+        verbose_name = _("request event")
+        verbose_name_plural = _("request events")
 
     def __str__(self) -> str:
         return f"{self.request} {self.action}"

@@ -1,5 +1,6 @@
-"""Every change to certificates: one function per action, each checking permission, locking the row,
-checking the state against the transition table, applying the change and writing the audit entry."""
+"""Every change to certificates: one function per action. A request moves through its machine
+(machines.REQUEST, by jianfu.core.workflow.apply: permission, state, history row, audit entry); the
+other records check their rule, change and write the audit entry here."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import string
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from jianfu.audit import services as audit
 from jianfu.catalog.models import ItemKind, WorkItem
@@ -17,10 +17,12 @@ from jianfu.core import clock, dirty, workdays
 from jianfu.core.crypto import mask_id_number
 from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
 from jianfu.core.numbering import next_number
+from jianfu.core.workflow import apply, check, require
 from jianfu.orgs.models import Org, OrgKind, User
 from jianfu.registry.models import Person
 
 from . import lists
+from .machines import REQUEST
 from .models import (
     Certificate,
     CertificateRequest,
@@ -41,23 +43,10 @@ from .permissions import (
     can_record_dishonesty,
     can_request_in,
     can_revoke,
-    can_sign_off,
-    can_withdraw,
     resident_community,
 )
 
 S = RequestState
-# action: (states it may start from, state it leads to)
-TRANSITIONS: dict[str, tuple[set[str], str]] = {
-    "issue": ({S.REQUESTED}, S.ISSUED),
-    "refuse": ({S.REQUESTED}, S.REFUSED),
-    "withdraw": ({S.REQUESTED}, S.WITHDRAWN),
-}
-ACTION_LABELS = {
-    "issue": gettext_lazy("issue"),
-    "refuse": gettext_lazy("refuse"),
-    "withdraw": gettext_lazy("withdraw"),
-}
 
 # Verification codes avoid look-alike characters (0/O, 1/I/L) so they can be typed from paper.
 CODE_ALPHABET = "".join(c for c in string.ascii_uppercase + string.digits if c not in "0O1IL")
@@ -75,33 +64,12 @@ TYPE_FIELDS = [
 ]
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
 def district_of(org: Org) -> Org:
     return Org.objects.get(pk=org.district_id)
 
 
 def allowed_actions(request: CertificateRequest) -> set[str]:
-    return {a for a, (sources, _target) in TRANSITIONS.items() if request.state in sources}
-
-
-def _lock(request: CertificateRequest) -> CertificateRequest:
-    return CertificateRequest.objects.select_for_update().select_related("community", "item").get(pk=request.pk)
-
-
-def _event(request: CertificateRequest, action: str, before: str, *, actor, reason: str = "") -> None:
-    RequestEvent.objects.create(
-        request=request,
-        action=action,
-        from_state=before,
-        to_state=request.state,
-        actor=actor if actor is not None and actor.pk else None,
-        reason=reason,
-        at=clock.now(),
-    )
+    return REQUEST.startable(request)
 
 
 def _mark_dirty(request: CertificateRequest) -> None:
@@ -109,35 +77,17 @@ def _mark_dirty(request: CertificateRequest) -> None:
     dirty.mark_on(request.community.district_id, request.decided_on)
 
 
-def _check_state(request: CertificateRequest, action: str) -> None:
-    if request.state not in TRANSITIONS[action][0]:
-        raise InvalidTransition(
-            _("This request is “%(state)s”: “%(action)s” is not possible now.")
-            % {"state": request.get_state_display(), "action": ACTION_LABELS[action]}
-        )
+def _answer(actor: User, reason: str = "", **fields):
+    """The caller's part of an answer (the action dates it): who gave it, the reason, what was checked."""
 
+    def change(request: CertificateRequest) -> None:
+        request.decided_by = actor
+        if reason:
+            request.reason = reason
+        for name, value in fields.items():
+            setattr(request, name, value)
 
-def _apply(request: CertificateRequest, action: str, *, actor: User, reason: str = "", **changes) -> None:
-    _check_state(request, action)
-    target = TRANSITIONS[action][1]
-    before = request.state
-    request.state = target
-    if reason:
-        request.reason = reason
-    for name, value in changes.items():
-        setattr(request, name, value)
-    request.save()
-    _mark_dirty(request)
-    _event(request, action, before, actor=actor, reason=reason)
-    audit.record(
-        action=f"certificate_request.{action}",
-        actor=actor,
-        obj=request,
-        org=request.community,
-        before={"state": before},
-        after={"state": target} | {k: v for k, v in changes.items() if k == "evidence_checked"},
-        reason=reason,
-    )
+    return change
 
 
 def _in_community_registry(person: Person, community: Org) -> bool:
@@ -155,7 +105,7 @@ def request_create(
     answered at once: redirected to the body that issues it. One on neither list is refused outright."""
     if community.kind != OrgKind.COMMUNITY:
         raise DomainError(_("Certificates are requested from a community."))
-    _require(can_request_in(actor, community), _("You may not request certificates from this community."))
+    require(can_request_in(actor, community), _("You may not request certificates from this community."))
     as_resident = resident_community(actor) == community and not can_issue_in(actor, community)
     if as_resident:
         link = ResidentLink.objects.filter(user=actor).select_related("person").first()
@@ -177,35 +127,37 @@ def request_create(
         purpose=purpose.strip()[:200],
         requested_on=today,
     )
-    if category == lists.MUST_NOT:
-        request.state = S.REDIRECTED
-        request.decided_on, request.decided_by = today, actor
-        request.responsible_body = item.issuing_body
-        request.rule = item.legal_basis
-        action = "redirect"
-    else:
+    if category != lists.MUST_NOT:
         reason = lists.closed_reason(item, district)
         if reason:
             raise DomainError(reason, code="not_issuable")
         request.due_on = workdays.add_workdays(today, item.days_to_issue)
-        action = "request"
     request.save()
-    _mark_dirty(request)
-    _event(request, action, "", actor=actor)
-    audit.record(
-        action=f"certificate_request.{action}",
-        actor=actor,
-        obj=request,
-        org=community,
-        after={
-            "number": request.number,
+
+    def described(made: CertificateRequest) -> dict:
+        return {
+            "number": made.number,
             "item": item.code,
-            "state": request.state,
-            "channel": request.channel,
+            "state": made.state,
+            "channel": made.channel,
             "person": person.pk if person else None,
-            "responsible_body": request.responsible_body,
-        },
-    )
+            "responsible_body": made.responsible_body,
+        }
+
+    if category == lists.MUST_NOT:
+        # Answered at once, to whoever may ask (can_request_in above): the resident is sent to the
+        # body that issues it. The answer is the list's, not a worker's: no handling rule to check.
+        request = apply(
+            REQUEST, request, "redirect", actor=actor, change=_answer(actor), after=described, permission=False
+        )
+    else:
+        RequestEvent.objects.create(
+            request=request, action="request", to_state=request.state, actor=actor, at=clock.now()
+        )
+        audit.record(
+            action="certificate_request.request", actor=actor, obj=request, org=community, after=described(request)
+        )
+    _mark_dirty(request)
     return request
 
 
@@ -213,9 +165,9 @@ def request_create(
 def request_identify(*, actor: User, request: CertificateRequest, person: Person) -> CertificateRequest:
     """The worker at the counter picks the applicant from the community's registry (having seen the
     ID card); a resident's account is linked to that person, so they never type it again."""
-    _require(can_handle(actor, request), _("Only the community's workers handle its certificate requests."))
-    request = _lock(request)
-    if request.state != S.REQUESTED:
+    require(can_handle(actor, request), _("Only the community's workers handle its certificate requests."))
+    request = REQUEST.lock(request)
+    if request.state != S.REQUESTED:  # an edit of an open request, not a move: no history row
         raise InvalidTransition(_("Only an open request can change its applicant."))
     if not _in_community_registry(person, request.community):
         raise DomainError(_("%(name)s is not in this community's registry.") % {"name": person.name})
@@ -247,26 +199,28 @@ def request_identify(*, actor: User, request: CertificateRequest, person: Person
 def request_sign_off(*, actor: User, request: CertificateRequest, deliberation: Deliberation) -> CertificateRequest:
     """A certificate touching public interest: the responsible person links the residents'
     deliberation record it rests on and signs off."""
-    _require(can_sign_off(actor, request), _("Only the committee's responsible person signs off."))
-    request = _lock(request)
-    if request.state != S.REQUESTED:
-        raise InvalidTransition(_("Only an open request can be signed off."))
+    request = REQUEST.lock(request)
+    check(REQUEST, request, "sign_off", actor)
     ctype = lists.type_of(request.item)
     if ctype is None or not ctype.public_interest:
         raise DomainError(_("This certificate does not touch public interest; it needs no sign-off."))
     if deliberation.community_id != request.community_id:
         raise DomainError(_("Link a deliberation record of this community."))
-    request.deliberation, request.signed_off_by, request.signed_off_at = deliberation, actor, clock.now()
-    request.save(update_fields=["deliberation", "signed_off_by", "signed_off_at"])
-    _mark_dirty(request)
-    _event(request, "sign_off", request.state, actor=actor, reason=str(deliberation))
-    audit.record(
-        action="certificate_request.sign_off",
+
+    def signed(request: CertificateRequest) -> None:
+        request.deliberation, request.signed_off_by, request.signed_off_at = deliberation, actor, clock.now()
+
+    apply(
+        REQUEST,
+        request,
+        "sign_off",
         actor=actor,
-        obj=request,
-        org=request.community,
+        note=str(deliberation),
+        change=signed,
         after={"deliberation": deliberation.pk},
+        locked=True,
     )
+    _mark_dirty(request)
     return request
 
 
@@ -329,9 +283,8 @@ def certificate_issue(
     """Issue a listed certificate: the evidence checked (or, for notify-and-commit types, the
     resident's written commitment), the deliberation and sign-off where public interest is touched.
     The serial is the next of the community's series for the year; the seal use is logged."""
-    _require(can_handle(actor, request), _("Only the community's workers issue its certificates."))
-    request = _lock(request)
-    _check_state(request, "issue")
+    request = REQUEST.lock(request)
+    check(REQUEST, request, "issue", actor)
     item, community = request.item, request.community
     reason = lists.closed_reason(item, district_of(community))
     if reason:
@@ -381,15 +334,18 @@ def certificate_issue(
         document=f"{item.name}（{certificate.serial}）",
         certificate=certificate,
     )
-    _apply(
+    note = _("on a written commitment") if by_commitment else ""
+    apply(
+        REQUEST,
         request,
         "issue",
         actor=actor,
-        decided_on=today,
-        decided_by=actor,
-        evidence_checked=checked,
-        reason=_("on a written commitment") if by_commitment else "",
+        note=note,
+        change=_answer(actor, note, evidence_checked=checked),
+        after={"evidence_checked": checked},
+        locked=True,
     )
+    _mark_dirty(request)
     audit.record(
         action="certificate.issue",
         actor=actor,
@@ -402,20 +358,26 @@ def certificate_issue(
 
 @transaction.atomic
 def certificate_refuse(*, actor: User, request: CertificateRequest, reason: str) -> CertificateRequest:
-    _require(can_handle(actor, request), _("Only the community's workers refuse its certificate requests."))
+    request = REQUEST.lock(request)
+    check(REQUEST, request, "refuse", actor)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the reason for refusing."))
-    request = _lock(request)
-    _apply(request, "refuse", actor=actor, reason=reason, decided_on=clock.today(), decided_by=actor)
+    apply(REQUEST, request, "refuse", actor=actor, note=reason, change=_answer(actor, reason), locked=True)
+    _mark_dirty(request)
     return request
 
 
 @transaction.atomic
 def request_withdraw(*, actor: User, request: CertificateRequest, reason: str = "") -> CertificateRequest:
-    _require(can_withdraw(actor, request), _("You may not withdraw this request."))
-    request = _lock(request)
-    _apply(request, "withdraw", actor=actor, reason=(reason or "").strip())
+    reason = (reason or "").strip()
+
+    def withdrawn(request: CertificateRequest) -> None:
+        if reason:
+            request.reason = reason
+
+    request = apply(REQUEST, request, "withdraw", actor=actor, note=reason, change=withdrawn)
+    _mark_dirty(request)
     return request
 
 
@@ -425,7 +387,7 @@ def certificate_revoke(
 ) -> Certificate:
     """Revoke an issued certificate with the reason; its seal use is marked revoked too. A false
     commitment found later revokes the certificate and bars the person from committing again."""
-    _require(can_revoke(actor, certificate), _("Only the issuing community or the office revokes a certificate."))
+    require(can_revoke(actor, certificate), _("Only the issuing community or the office revokes a certificate."))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the reason for revoking."))
@@ -457,7 +419,7 @@ def certificate_revoke(
 @transaction.atomic
 def seal_use_record(*, actor: User, community: Org, document: str) -> SealUse:
     """A use of the seal on anything other than a certificate issued here (a letter, an agreement)."""
-    _require(can_issue_in(actor, community), _("Only the community's workers keep its seal log."))
+    require(can_issue_in(actor, community), _("Only the community's workers keep its seal log."))
     document = (document or "").strip()
     if not document:
         raise DomainError(_("Say what the seal was put on."))
@@ -470,7 +432,7 @@ def seal_use_record(*, actor: User, community: Org, document: str) -> SealUse:
 
 @transaction.atomic
 def seal_use_revoke(*, actor: User, seal_use: SealUse, reason: str) -> SealUse:
-    _require(can_issue_in(actor, seal_use.community), _("Only the community's workers keep its seal log."))
+    require(can_issue_in(actor, seal_use.community), _("Only the community's workers keep its seal log."))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the reason for revoking."))
@@ -495,7 +457,7 @@ def type_configure(*, actor: User, item: WorkItem, **fields) -> CertificateType:
     if unknown:
         raise DomainError(f"unknown fields: {', '.join(sorted(unknown))}")
     district = district_of(item.department)
-    _require(can_configure_types(actor, district), _("Only the access office configures certificate types."))
+    require(can_configure_types(actor, district), _("Only the access office configures certificate types."))
     if item.kind != ItemKind.CERTIFICATE or lists.category_of(item, district) is None:
         raise DomainError(_("Only certificates on the lists can be configured."))
     WorkItem.objects.select_for_update().get(pk=item.pk)
@@ -525,7 +487,7 @@ def type_configure(*, actor: User, item: WorkItem, **fields) -> CertificateType:
 def deliberation_record(
     *, actor: User, community: Org, held_on, subject: str, participants: int, minutes: str
 ) -> Deliberation:
-    _require(can_record_deliberation(actor, community), _("Only the community's workers record its deliberations."))
+    require(can_record_deliberation(actor, community), _("Only the community's workers record its deliberations."))
     if held_on > clock.today():
         raise DomainError(_("A deliberation is recorded after it was held."))
     record = Deliberation(
@@ -553,7 +515,7 @@ def deliberation_record(
 
 @transaction.atomic
 def dishonesty_record(*, actor: User, person: Person, source: str, listed_on, until=None, note: str = "") -> Dishonesty:
-    _require(can_record_dishonesty(actor, person), _("You may not record dishonesty for this person."))
+    require(can_record_dishonesty(actor, person), _("You may not record dishonesty for this person."))
     if until is not None and until < listed_on:
         raise DomainError(_("The record cannot end before it starts."))
     record = Dishonesty.objects.create(

@@ -14,6 +14,8 @@ from jianfu.core.crypto import PURPOSE_ID_NUMBER, blind_index, is_valid_id_numbe
 from jianfu.core.errors import DomainError
 from jianfu.core.tabular import XLSX_MIME, attachment_response, read_table, xlsx_bytes
 from jianfu.core.uploads import report_imported, run_import
+from jianfu.core.views import refusals
+from jianfu.core.workflow import available
 from jianfu.orgs.forms import SpreadsheetUploadForm
 from jianfu.orgs.models import Org, Role
 from jianfu.orgs.permissions import roots
@@ -33,15 +35,13 @@ from .forms import (
     TypeForm,
     VerifyForm,
 )
+from .machines import REQUEST
 from .models import RequestState, ResidentLink
 from .permissions import (
     can_configure_types,
-    can_handle,
     can_read_figures,
     can_record_dishonesty,
     can_revoke,
-    can_sign_off,
-    can_withdraw,
     issuer_communities,
     resident_community,
 )
@@ -159,7 +159,7 @@ def request_new(request):
         person = None
         if issuing and request.POST.get("person"):
             person = Person.objects.filter(pk=request.POST["person"]).first()
-        try:
+        with refusals(request) as outcome:
             made = services.request_create(
                 actor=user,
                 community=community,
@@ -167,9 +167,7 @@ def request_new(request):
                 person=person,
                 purpose=form.cleaned_data["purpose"],
             )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        if outcome.ok:
             if made.state == RequestState.REDIRECTED:
                 messages.info(
                     request,
@@ -201,7 +199,8 @@ def request_detail(request, number: str):
     user = request.user
     req = selectors.request_for_user(user, number)
     ctype = lists.type_of(req.item)
-    handling = can_handle(user, req) and req.state == RequestState.REQUESTED
+    actions = available(REQUEST, user, req)
+    handling = "issue" in actions  # the community's worker, on an open request
     certificate = getattr(req, "certificate", None) if req.state == RequestState.ISSUED else None
     who = request.POST.get("who", "") if request.method == "POST" else ""
     context = {
@@ -211,9 +210,9 @@ def request_detail(request, number: str):
         "certificate": certificate,
         "handling": handling,
         "overdue": req.is_overdue(clock.today()),
-        "can_withdraw": can_withdraw(user, req) and req.state == RequestState.REQUESTED,
+        "can_withdraw": "withdraw" in actions,
         "can_revoke": certificate is not None and not certificate.revoked and can_revoke(user, certificate),
-        "can_sign_off": handling and ctype is not None and ctype.public_interest and can_sign_off(user, req),
+        "can_sign_off": "sign_off" in actions and ctype is not None and ctype.public_interest,
         "who": "" if is_valid_id_number(who) else who,
         "candidates": _candidates(user, req.community, who) if handling else [],
     }
@@ -241,7 +240,7 @@ def request_detail(request, number: str):
 def request_action(request, number: str, action: str):
     user, post = request.user, request.POST
     req = selectors.request_for_user(user, number)
-    try:
+    with refusals(request):
         if action == "issue":
             form = IssueForm(post, item=req.item, commitment=True, prefix="issue")
             if not form.is_valid():
@@ -272,8 +271,6 @@ def request_action(request, number: str, action: str):
             messages.success(request, _("Signed off."))
         else:
             raise DomainError(_("Unknown action."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
     return redirect("certificates:request", number=number)
 
 
@@ -288,16 +285,14 @@ def certificate_pdf(request, serial: str):
 @login_required
 def certificate_revoke(request, serial: str):
     certificate = selectors.certificate_for_user(request.user, serial)
-    try:
+    with refusals(request) as outcome:
         services.certificate_revoke(
             actor=request.user,
             certificate=certificate,
             reason=request.POST.get("reason", ""),
             false_commitment=request.POST.get("false_commitment") == "1",
         )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if outcome.ok:
         messages.success(request, _("Revoked."))
     return redirect("certificates:request", number=certificate.request.number)
 
@@ -321,11 +316,9 @@ def seals(request):
         if form is None:
             raise PermissionDenied
         if form.is_valid():
-            try:
+            with refusals(request) as outcome:
                 services.seal_use_record(actor=user, community=issuing[0], document=form.cleaned_data["document"])
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
+            if outcome.ok:
                 messages.success(request, _("Seal use recorded."))
                 return redirect("certificates:seals")
     year = _year(request.GET.get("year"), clock.today().year)
@@ -374,11 +367,9 @@ def seals_export(request):
 @login_required
 def seal_revoke(request, pk: int):
     use = get_object_or_404(selectors.seal_uses_for_user(request.user), pk=pk)
-    try:
+    with refusals(request) as outcome:
         services.seal_use_revoke(actor=request.user, seal_use=use, reason=request.POST.get("reason", ""))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if outcome.ok:
         messages.success(request, _("Revoked."))
     return redirect("certificates:seals")
 
@@ -491,11 +482,9 @@ def type_edit(request, code: str):
         form.fields = {"aliases": form.fields["aliases"]}
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in services.TYPE_FIELDS if name in form.fields}
-        try:
+        with refusals(request) as outcome:
             services.type_configure(actor=request.user, item=item, **fields)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        if outcome.ok:
             messages.success(request, _("Saved."))
             return redirect("certificates:types")
     return render(request, "certificates/type_form.html", {"form": form, "item": item})
@@ -513,11 +502,9 @@ def deliberations(request):
         if form is None:
             raise PermissionDenied
         if form.is_valid():
-            try:
+            with refusals(request) as outcome:
                 services.deliberation_record(actor=user, community=issuing[0], **form.cleaned_data)
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
+            if outcome.ok:
                 messages.success(request, _("Deliberation recorded."))
                 return redirect("certificates:deliberations")
     return render(
@@ -543,11 +530,9 @@ def dishonesty(request):
         if person is None or not can_record_dishonesty(user, person):
             messages.error(request, _("Nobody with this ID number lives within your reach."))
         else:
-            try:
+            with refusals(request) as outcome:
                 services.dishonesty_record(actor=user, person=person, **data)
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
+            if outcome.ok:
                 messages.success(request, _("Recorded."))
                 return redirect("certificates:dishonesty")
     return render(request, "certificates/dishonesty.html", {"records": records[:200], "form": form})

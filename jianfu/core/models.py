@@ -84,3 +84,22 @@ class MonitoredYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.district} {self.year}"
+
+
+class History(models.Model):
+    """One row per move of a stateful object (jianfu.core.workflow.apply writes it): every app's
+    history table inherits these fields and adds its foreign key to the object."""
+
+    action = models.CharField(_("action"), max_length=32)
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=20, blank=True)
+    at = models.DateTimeField(_("at"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]

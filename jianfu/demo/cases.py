@@ -216,7 +216,7 @@ class _Replay:
                 actor_id=actor.pk if actor else None,
                 org_id=org.pk if org else None,
                 assignee_id=c.assignee_id,
-                reason=reason,
+                note=reason,
                 at=at,
             )
         )

@@ -324,11 +324,16 @@ def _insert(requests: list[CertificateRequest], year: int) -> None:
         r.pk = by_number[r.number]
     events = []
     for r in requests:
-        first_state = RequestState.REDIRECTED if r.state == RequestState.REDIRECTED else RequestState.REQUESTED
-        action = "redirect" if r.state == RequestState.REDIRECTED else "request"
+        # A must-not ask is answered at once: its one row is the redirect (as services.request_create writes).
+        redirected = r.state == RequestState.REDIRECTED
         events.append(
             RequestEvent(
-                request_id=r.pk, action=action, to_state=first_state, actor=r.requested_by, at=asked_at[r.number]
+                request_id=r.pk,
+                action="redirect" if redirected else "request",
+                from_state=RequestState.REQUESTED if redirected else "",
+                to_state=r.state if redirected else RequestState.REQUESTED,
+                actor=r.requested_by,
+                at=asked_at[r.number],
             )
         )
         if r.state in (RequestState.ISSUED, RequestState.REFUSED):
@@ -339,7 +344,7 @@ def _insert(requests: list[CertificateRequest], year: int) -> None:
                     from_state=RequestState.REQUESTED,
                     to_state=r.state,
                     actor=r.decided_by,
-                    reason=r.reason,
+                    note=r.reason,
                     at=_at(r.decided_on, 15, 0),
                 )
             )

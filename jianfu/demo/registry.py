@@ -14,8 +14,21 @@ from django.db import transaction
 from jianfu.catalog.models import WorkItem
 from jianfu.core import bulk
 from jianfu.core.crypto import blind_index
-from jianfu.orgs.models import Org, OrgKind
-from jianfu.registry.models import Address, Gender, House, HouseUse, Person, PersonTag, Relation, Tag, Unit, UnitKind
+from jianfu.orgs.models import Org, OrgKind, User
+from jianfu.registry import exports
+from jianfu.registry.models import (
+    Address,
+    ExportRequest,
+    Gender,
+    House,
+    HouseUse,
+    Person,
+    PersonTag,
+    Relation,
+    Tag,
+    Unit,
+    UnitKind,
+)
 
 SAMPLE_COMMUNITIES = ["古塘社区", "旦苑社区"]
 UNITS_TOTAL = 5000
@@ -103,7 +116,26 @@ def load(district: Org, scale: str = "full") -> int:
         if community.pk in done:
             continue
         created += _community(community, tag_by_code, ids, units_per_household)
+    _exports(district, tag_by_code)
     return created
+
+
+def _exports(district: Org, tag_by_code: dict[str, Tag]) -> None:
+    """古塘's community asks to export its lone elderly for visits (the office approves) and its
+    whole registry for a check (awaiting the office) — through the services, audited like any other."""
+    community = Org.objects.filter(
+        kind=OrgKind.COMMUNITY, name=SAMPLE_COMMUNITIES[0], path__startswith=district.path
+    ).first()
+    worker, office = User.objects.filter(username="community").first(), User.objects.filter(username="office").first()
+    if community is None or worker is None or office is None or ExportRequest.objects.exists():
+        return
+    if not Person.objects.filter(community=community).exists():
+        return
+    visits = exports.export_request(
+        actor=worker, org=community, tag=tag_by_code["elderly_alone"], reason="独居老人季度走访入户名单"
+    )
+    exports.export_decide(actor=office, request=visits, approve=True, note="同意，仅限走访使用")
+    exports.export_request(actor=worker, org=community, reason="居民信息年度核对")
 
 
 def _community(community: Org, tag_by_code: dict[str, Tag], ids: _Ids, units_per_household: float) -> int:

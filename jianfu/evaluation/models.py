@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jianfu.core.models import History
+
 
 class Direction(models.TextChoices):
     DEPARTMENT = "department", _("Communities and streets rate departments")
@@ -108,19 +110,15 @@ class Campaign(models.Model):
         return self.state == CampaignState.OPEN and self.opens_on <= today <= self.closes_on
 
 
-class CampaignTransition(models.Model):
-    """Append-only: every state change of a campaign, who, why, when."""
+class CampaignTransition(History):
+    """Append-only: every state change of a campaign, who, why, when (jianfu.core.workflow writes it)."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="transitions")
-    action = models.CharField(max_length=16)
-    from_state = models.CharField(max_length=16, choices=CampaignState.choices)
-    to_state = models.CharField(max_length=16, choices=CampaignState.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField(blank=True)
-    at = models.DateTimeField()
+    from_state = models.CharField(_("from"), max_length=20, blank=True, choices=CampaignState.choices)
+    to_state = models.CharField(_("to"), max_length=20, choices=CampaignState.choices)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(History.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.campaign_id}: {self.from_state} → {self.to_state}"
@@ -281,6 +279,8 @@ class Comment(models.Model):
     moderated_on = models.DateField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
         constraints = [
             models.UniqueConstraint(
                 fields=["target", "evaluator"], condition=Q(evaluator__isnull=False), name="comment_once_per_evaluator"
@@ -289,6 +289,22 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:30]
+
+
+class CommentEvent(History):
+    """Every moderation of a comment, and its return to moderation when its evaluator changes it
+    (jianfu.core.workflow writes it). A household comment's events follow it when the campaign's
+    household rows are written again at the close: they say when the office read it, never who wrote it."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
+    from_state = models.CharField(_("from"), max_length=20, blank=True, choices=CommentState.choices)
+    to_state = models.CharField(_("to"), max_length=20, choices=CommentState.choices)
+
+    class Meta(History.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"{self.comment_id}: {self.action}"
 
 
 class YearEndScore(models.Model):

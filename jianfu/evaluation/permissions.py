@@ -5,7 +5,7 @@ import rules
 from jianfu.orgs.models import Org, OrgKind, Role
 from jianfu.orgs.permissions import reaches, roots
 
-from .models import Campaign, CampaignState, Direction, Target
+from .models import Campaign, CampaignState, Comment, Direction, Target
 
 EVALUATOR_KINDS = {OrgKind.COMMUNITY, OrgKind.STREET, OrgKind.TOWN}
 CODE_ROLES = {Role.OFFICE, Role.STREET, Role.COMMUNITY}
@@ -52,6 +52,18 @@ def can_rate(user, campaign: Campaign) -> bool:
 
 def can_rate_as(user, campaign: Campaign, evaluator: Org) -> bool:
     return any(o.pk == evaluator.pk for o in evaluator_orgs(user, campaign))
+
+
+@rules.predicate
+def can_moderate_comment(user, comment: Comment) -> bool:
+    """The office of the campaign's district approves or refuses a comment."""
+    return can_manage_campaign(user, comment.target.campaign)
+
+
+@rules.predicate
+def can_revise_comment(user, comment: Comment) -> bool:
+    """An organisation's comment is changed by whoever rates in its name (a household's by nobody)."""
+    return comment.evaluator_id is not None and can_rate_as(user, comment.target.campaign, comment.evaluator)
 
 
 def can_issue_codes(user, campaign: Campaign, community: Org) -> bool:

@@ -13,26 +13,27 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from jianfu.audit import services as audit
 from jianfu.core import clock
 from jianfu.core.crypto import blind_index_candidates
 from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
 from jianfu.core.tabular import ImportRejected, ImportResult, RowError, Table
+from jianfu.core.workflow import apply, check, require
 from jianfu.orgs.models import Membership, Org, OrgKind, Role, User
 
 from . import indicators as objective
 from . import scoring
+from .machines import CAMPAIGN, COMMENT, rating_role
 from .models import (
     Ballot,
     BallotScore,
     Campaign,
     CampaignState,
-    CampaignTransition,
     Comment,
+    CommentEvent,
     CommentState,
     Direction,
     Indicator,
@@ -47,17 +48,6 @@ from .rows import Rows
 from .rows import insert as insert_rows
 
 S = CampaignState
-# action: (states it may start from, state it leads to)
-TRANSITIONS: dict[str, tuple[set[str], str]] = {
-    "open": ({S.DRAFT}, S.OPEN),
-    "close": ({S.OPEN}, S.CLOSED),
-    "release": ({S.CLOSED}, S.RELEASED),
-}
-ACTION_LABELS = {
-    "open": gettext_lazy("opened"),
-    "close": gettext_lazy("closed"),
-    "release": gettext_lazy("released"),
-}
 CAMPAIGN_FIELDS = [
     "title",
     "direction",
@@ -103,11 +93,6 @@ CODE_LENGTH = 10
 COMMENT_MAX = 500
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
 def _full_clean(obj, **kwargs) -> None:
     try:
         obj.full_clean(**kwargs)
@@ -116,7 +101,7 @@ def _full_clean(obj, **kwargs) -> None:
 
 
 def _lock(campaign: Campaign) -> Campaign:
-    return Campaign.objects.select_for_update().get(pk=campaign.pk)
+    return CAMPAIGN.lock(campaign)
 
 
 def max_weight() -> int:
@@ -125,32 +110,7 @@ def max_weight() -> int:
 
 
 def allowed_actions(campaign: Campaign) -> set[str]:
-    return {a for a, (sources, _target) in TRANSITIONS.items() if campaign.state in sources}
-
-
-def _apply(campaign: Campaign, action: str, *, actor: User | None, reason: str = "") -> None:
-    sources, target = TRANSITIONS[action]
-    if campaign.state not in sources:
-        raise InvalidTransition(
-            _("This campaign is “%(state)s”; it cannot be %(action)s now.")
-            % {"state": campaign.get_state_display(), "action": ACTION_LABELS[action]}
-        )
-    before = campaign.state
-    campaign.state = target
-    campaign.save()
-    CampaignTransition.objects.create(
-        campaign=campaign, action=action, from_state=before, to_state=target, actor=actor, reason=reason, at=clock.now()
-    )
-    audit.record(
-        action=f"campaign.{action}",
-        actor=actor,
-        obj=campaign,
-        org=campaign.district,
-        role=Role.OFFICE if actor else "",
-        before={"state": before},
-        after={"state": target},
-        reason=reason,
-    )
+    return CAMPAIGN.startable(campaign)
 
 
 # ------------------------------------------------------------------------------------ campaigns
@@ -200,9 +160,7 @@ def _district_of(actor: User) -> Org:
 @transaction.atomic
 def campaign_create(*, actor: User, district: Org | None = None, **fields) -> Campaign:
     district = district or _district_of(actor)
-    _require(
-        actor.is_superuser or district.pk in office_districts(actor), _("Only the access office runs evaluations.")
-    )
+    require(actor.is_superuser or district.pk in office_districts(actor), _("Only the access office runs evaluations."))
     unknown = set(fields) - set(CAMPAIGN_FIELDS)
     if unknown:
         raise DomainError(f"unknown fields: {', '.join(sorted(unknown))}")
@@ -231,16 +189,11 @@ def campaign_create(*, actor: User, district: Org | None = None, **fields) -> Ca
     return campaign
 
 
-def _require_draft(campaign: Campaign) -> None:
-    if campaign.state != S.DRAFT:
-        raise InvalidTransition(_("Only a draft campaign can be changed."))
-
-
 @transaction.atomic
 def campaign_update(*, actor: User, campaign: Campaign, **fields) -> Campaign:
     campaign = _lock(campaign)
-    _require(can_manage_campaign(actor, campaign), _("Only the access office changes a campaign."))
-    _require_draft(campaign)
+    require(can_manage_campaign(actor, campaign), _("Only the access office changes a campaign."))
+    check(CAMPAIGN, campaign, "edit", actor)
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise DomainError(f"unknown fields: {', '.join(sorted(unknown))}")
@@ -310,8 +263,8 @@ def indicator_problems(direction: str, rows: list[IndicatorRow]) -> list[str]:
 @transaction.atomic
 def indicators_set(*, actor: User, campaign: Campaign, rows: list[IndicatorRow]) -> list[Indicator]:
     campaign = _lock(campaign)
-    _require(can_manage_campaign(actor, campaign), _("Only the access office sets the indicators."))
-    _require_draft(campaign)
+    require(can_manage_campaign(actor, campaign), _("Only the access office sets the indicators."))
+    check(CAMPAIGN, campaign, "edit", actor)
     problems = indicator_problems(campaign.direction, rows)
     if problems:
         raise DomainError("；".join(problems), code="invalid_indicators")
@@ -348,8 +301,8 @@ def _indicator_snapshot(campaign: Campaign) -> dict:
 def targets_set(*, actor: User, campaign: Campaign, keys: list[str]) -> list[Target]:
     """Keep the chosen candidates (by Candidate.key) as the campaign's targets."""
     campaign = _lock(campaign)
-    _require(can_manage_campaign(actor, campaign), _("Only the access office chooses who is rated."))
-    _require_draft(campaign)
+    require(can_manage_campaign(actor, campaign), _("Only the access office chooses who is rated."))
+    check(CAMPAIGN, campaign, "edit", actor)
     by_key = {c.key: c for c in candidates(campaign)}
     unknown = [k for k in keys if k not in by_key]
     if unknown or not keys:
@@ -377,7 +330,7 @@ def targets_set(*, actor: User, campaign: Campaign, keys: list[str]) -> list[Tar
 @transaction.atomic
 def campaign_open(*, actor: User, campaign: Campaign) -> Campaign:
     campaign = _lock(campaign)
-    _require(can_manage_campaign(actor, campaign), _("Only the access office opens a campaign."))
+    check(CAMPAIGN, campaign, "open", actor)
     rows = [IndicatorRow(i.name, i.weight, i.source, i.description) for i in campaign.indicators.all()]
     problems = indicator_problems(campaign.direction, rows)
     if problems:
@@ -386,16 +339,13 @@ def campaign_open(*, actor: User, campaign: Campaign) -> Campaign:
         raise DomainError(_("Choose who is rated first."))
     if campaign.closes_on < clock.today():
         raise DomainError(_("The closing date has passed; move it first."))
-    _apply(campaign, "open", actor=actor)
-    return campaign
+    return apply(CAMPAIGN, campaign, "open", actor=actor, locked=True)
 
 
 @transaction.atomic
 def campaign_close(*, actor: User | None, campaign: Campaign, reason: str = "") -> Campaign:
-    campaign = _lock(campaign)
-    if actor is not None:
-        _require(can_manage_campaign(actor, campaign), _("Only the access office closes a campaign."))
-    _apply(campaign, "close", actor=actor, reason=reason)
+    # Without an actor, the system closes a campaign (permission=False): no one to ask.
+    campaign = apply(CAMPAIGN, campaign, "close", actor=actor, note=reason, permission=actor is not None)
     if campaign.is_resident:
         rewritten = reshuffle_household_ballots(campaign)
         if rewritten:
@@ -417,14 +367,21 @@ def reshuffle_household_ballots(campaign: Campaign) -> int:
     for ballot_id, indicator_id, value in scores.values_list("ballot_id", "indicator_id", "value"):
         values.setdefault(ballot_id, {})[indicator_id] = value
     comments = list(
-        Comment.objects.filter(households).values_list("target_id", "text", "state", "moderated_by_id", "moderated_on")
+        Comment.objects.filter(households).values_list(
+            "pk", "target_id", "text", "state", "moderated_by_id", "moderated_on"
+        )
     )
     rows = Rows()
     for pk, target_id, kind in ballots:
         rows.ballot(target_id, kind, None, values.get(pk, {}))
-    for target_id, text, state, moderator, day in comments:
+    renamed = {}  # a comment's key -> its new key
+    for pk, target_id, text, state, moderator, day in comments:
         rows.comment(target_id, None, text, state, moderator, day)
-    # Plain set-based deletes: everything was read above, and nothing else refers to these rows.
+        renamed[pk] = rows.comments[-1][0]
+    # The office's moderations of a comment follow it to its new key (they say nothing of its writer).
+    moderated = set(CommentEvent.objects.filter(comment__in=list(renamed)).values_list("comment_id", flat=True))
+    # Plain set-based deletes: everything was read above, and only the comments' events refer to these
+    # rows (moved below, in the same transaction: the foreign keys are checked at the commit).
     table = {m: connection.ops.quote_name(m._meta.db_table) for m in (Target, Ballot, BallotScore, Comment)}
     targets = f"SELECT id FROM {table[Target]} WHERE campaign_id = %s"
     household_ballots = f"SELECT id FROM {table[Ballot]} WHERE evaluator_id IS NULL AND target_id IN ({targets})"
@@ -434,22 +391,21 @@ def reshuffle_household_ballots(campaign: Campaign) -> int:
         cursor.execute(
             f"DELETE FROM {table[Comment]} WHERE evaluator_id IS NULL AND target_id IN ({targets})", [campaign.pk]
         )
-    return rows.write(random.SystemRandom())
+    written = rows.write(random.SystemRandom())
+    for pk in moderated:
+        CommentEvent.objects.filter(comment_id=pk).update(comment_id=renamed[pk])
+    return written
 
 
 @transaction.atomic
 def campaign_release(*, actor: User, campaign: Campaign) -> Campaign:
     """Freeze the results as they stand and publish them."""
     campaign = _lock(campaign)
-    _require(can_manage_campaign(actor, campaign), _("Only the access office releases results."))
-    if campaign.state != S.CLOSED:
-        raise InvalidTransition(_("Close the campaign before releasing its results."))
+    check(CAMPAIGN, campaign, "release", actor)
     results = scoring.compute(campaign)
     Result.objects.filter(target__campaign=campaign).delete()
     Result.objects.bulk_create(scoring.freeze(results))
-    campaign.released_on = clock.today()
-    _apply(campaign, "release", actor=actor)
-    return campaign
+    return apply(CAMPAIGN, campaign, "release", actor=actor, locked=True)
 
 
 # ------------------------------------------------------------------------------- organisation ballots
@@ -496,7 +452,7 @@ def _clean_comment(text: str) -> str:
 def ballot_save(*, actor: User, target: Target, evaluator: Org, scores: dict[int, int], comment: str = "") -> Ballot:
     """A community or street rates a department, or changes its rating while the campaign is open."""
     campaign = Campaign.objects.select_for_update().get(pk=target.campaign_id)
-    _require(
+    require(
         can_rate_as(actor, campaign, evaluator), _("You may rate only in the name of your own community or street.")
     )
     _accepting(campaign)
@@ -512,15 +468,18 @@ def ballot_save(*, actor: User, target: Target, evaluator: Org, scores: dict[int
         ballot.scores.all().delete()
     BallotScore.objects.bulk_create(BallotScore(ballot=ballot, indicator_id=k, value=v) for k, v in values.items())
     existing = Comment.objects.filter(target=target, evaluator=evaluator).first()
-    if not comment and existing:
-        existing.delete()
-    elif comment and (existing is None or existing.text != comment):
-        # A changed comment goes back to the office before the target sees it.
-        Comment.objects.update_or_create(
-            target=target,
-            evaluator=evaluator,
-            defaults={"text": comment, "state": CommentState.PENDING, "moderated_by": None, "moderated_on": None},
-        )
+    if not comment:
+        if existing is not None:
+            existing.delete()
+    elif existing is None:
+        Comment.objects.create(target=target, evaluator=evaluator, text=comment)
+    elif existing.text != comment:
+        if existing.state == CommentState.PENDING:
+            existing.text = comment
+            existing.save(update_fields=["text"])
+        else:
+            # A changed comment goes back to the office before the target sees it.
+            _revise(actor, existing, evaluator, comment)
     audit.record(
         action="ballot.update" if before else "ballot.create",
         actor=actor,
@@ -530,6 +489,13 @@ def ballot_save(*, actor: User, target: Target, evaluator: Org, scores: dict[int
         after=_ballot_snapshot(ballot),
     )
     return ballot
+
+
+def _revise(actor: User, comment: Comment, evaluator: Org, text: str) -> None:
+    def revised(moved: Comment) -> None:
+        moved.text = text
+
+    apply(COMMENT, comment, "revise", actor=actor, role=rating_role(actor, evaluator), change=revised)
 
 
 def _ballot_snapshot(ballot: Ballot) -> dict:
@@ -571,12 +537,35 @@ def code_hash(code: str, key: bytes) -> str:
     return hmac.new(key, normalise_code(code).encode(), hashlib.sha256).hexdigest()
 
 
+def _residents(community: Org):
+    from jianfu.registry.models import Person
+
+    return Person.objects.filter(org_path__startswith=community.path, address__isnull=False)
+
+
 def households_of(community: Org):
     """The resident households of a community in the base registry: its addresses where people live."""
-    from jianfu.registry.models import Address, Person
+    from jianfu.registry.models import Address
 
-    lived_in = Person.objects.filter(org_path__startswith=community.path, address__isnull=False).values("address")
+    lived_in = _residents(community).values("address")
     return Address.objects.filter(pk__in=lived_in).select_related("grid").order_by("org_path", "key")
+
+
+def household_counts(communities: list[Org]) -> dict[int, int]:
+    """How many households `households_of` finds in each community (the codes one issue prints), in one query."""
+    if not communities:
+        return {}
+    residents = _residents(communities[0])
+    for community in communities[1:]:
+        residents |= _residents(community)
+    whens = [When(org_path__startswith=c.path, then=Value(c.pk)) for c in communities]
+    rows = (
+        residents.annotate(community_key=Case(*whens, output_field=IntegerField()))
+        .values("community_key")
+        .annotate(n=Count("address", distinct=True))
+        .order_by()
+    )
+    return {row["community_key"]: row["n"] for row in rows}
 
 
 def units_of(community: Org):
@@ -609,7 +598,7 @@ def codes_issue(*, actor: User, campaign: Campaign, community: Org) -> list[Slip
     itself is rated). The codes are returned once, for the slips, and stored only as hashes. Issuing
     again replaces the codes, which is allowed only while none has been used."""
     campaign = _lock(campaign)
-    _require(
+    require(
         can_issue_codes(actor, campaign, community), _("Only the community, its street or the office issue its codes.")
     )
     if campaign.state not in {S.DRAFT, S.OPEN} or clock.today() > campaign.closes_on:
@@ -731,25 +720,18 @@ def household_vote(*, code: str, ratings: dict[int, dict[int, int]], comments: d
 # -------------------------------------------------------------------------------------- comments
 
 
-@transaction.atomic
 def comment_moderate(*, actor: User, comment: Comment, approve: bool) -> Comment:
-    comment = Comment.objects.select_for_update().select_related("target__campaign").get(pk=comment.pk)
-    campaign = comment.target.campaign
-    _require(can_manage_campaign(actor, campaign), _("Only the access office moderates comments."))
-    before = comment.state
-    comment.state = CommentState.APPROVED if approve else CommentState.REJECTED
-    comment.moderated_by, comment.moderated_on = actor, clock.today()
-    comment.save()
-    audit.record(
-        action="comment.approve" if approve else "comment.reject",
+    def moderator(moved: Comment) -> None:
+        moved.moderated_by = actor
+
+    return apply(
+        COMMENT,
+        comment,
+        "approve" if approve else "reject",
         actor=actor,
-        obj=campaign,
-        org=comment.target.org,
-        role=Role.OFFICE,
-        before={"state": before},
-        after={"state": comment.state, "target": comment.target.name},
+        change=moderator,
+        after=lambda moved: {"target": moved.target.name},
     )
-    return comment
 
 
 # ------------------------------------------------------------------------------- year-end composite
@@ -771,7 +753,7 @@ def year_end_import(*, actor: User, campaign: Campaign, table: Table) -> ImportR
     """The rest of each department's year-end assessment (out of 100), from .xlsx or CSV. Any bad row
     and nothing changes."""
     campaign = _lock(campaign)
-    _require(can_manage_campaign(actor, campaign), _("Only the access office enters year-end scores."))
+    require(can_manage_campaign(actor, campaign), _("Only the access office enters year-end scores."))
     if campaign.direction != Direction.DEPARTMENT:
         raise DomainError(_("Only a campaign that rates departments has a year-end composite."))
     table.require(["部门编码", "其他考核得分"])

@@ -2,15 +2,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jianfu.core import clock
+from jianfu.core import clock, workflow
 from jianfu.core.errors import DomainError
-from jianfu.core.tabular import XLSX_MIME, ImportRejected, attachment_response, read_table, xlsx_response
+from jianfu.core.tabular import XLSX_MIME, attachment_response, read_table, xlsx_response
+from jianfu.core.uploads import report_imported, run_import
+from jianfu.core.views import refusals
 from jianfu.orgs.models import Org
 
 from . import exports, scoring, selectors, services
@@ -24,6 +25,7 @@ from .forms import (
     UploadForm,
     indicator_formset,
 )
+from .machines import CAMPAIGN
 from .models import Campaign, CampaignState, Comment, CommentState, Direction, Target, VoterKind
 from .permissions import (
     can_issue_codes,
@@ -47,7 +49,7 @@ def _manageable(request, pk: int) -> Campaign:
 
 def _draft_only(request, campaign: Campaign):
     """The pages that change a campaign's set-up answer only while it is a draft."""
-    if campaign.state == CampaignState.DRAFT:
+    if "edit" in CAMPAIGN.startable(campaign):
         return None
     messages.info(request, _("Only a draft campaign can be changed."))
     return redirect("evaluation:detail", pk=campaign.pk)
@@ -70,11 +72,9 @@ def campaign_new(request):
         raise PermissionDenied
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals(request) as outcome:
             campaign = services.campaign_create(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        if outcome.ok:
             messages.success(request, _("Draft saved with the default indicators. Check them, then open it."))
             return redirect("evaluation:detail", pk=campaign.pk)
     return render(request, "evaluation/campaign_form.html", {"form": form})
@@ -91,7 +91,7 @@ def campaign_detail(request, pk: int):
         "indicators": list(campaign.indicators.all()),
         "targets": list(campaign.targets.select_related("org")),
         "manage": manage,
-        "actions": services.allowed_actions(campaign) if manage else set(),
+        "actions": workflow.available(CAMPAIGN, user, campaign),
         "transitions": campaign.transitions.select_related("actor"),
         "evaluators": evaluator_orgs(user, campaign),
         "can_results": can_view_results(user, campaign),
@@ -116,12 +116,10 @@ def campaign_edit(request, pk: int):
         return not_draft
     form = CampaignForm(request.POST or None, instance=campaign)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals(request) as outcome:
             campaign.refresh_from_db()
             services.campaign_update(actor=request.user, campaign=campaign, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        if outcome.ok:
             messages.success(request, _("Saved."))
             return redirect("evaluation:detail", pk=pk)
     return render(request, "evaluation/campaign_form.html", {"form": form, "campaign": campaign})
@@ -135,11 +133,9 @@ def indicators_edit(request, pk: int):
         return not_draft
     formset = indicator_formset(campaign, request.POST or None)
     if request.method == "POST" and formset.is_valid():
-        try:
+        with refusals(request) as outcome:
             services.indicators_set(actor=request.user, campaign=campaign, rows=formset.rows())
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        if outcome.ok:
             messages.success(request, _("Indicators saved."))
             return redirect("evaluation:detail", pk=pk)
     return render(
@@ -159,11 +155,9 @@ def targets_edit(request, pk: int):
     chosen = [services.Candidate(t.org, t.worker).key for t in campaign.targets.select_related("org", "worker")]
     form = TargetsForm(request.POST or None, candidates=candidates, chosen=chosen)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals(request) as outcome:
             services.targets_set(actor=request.user, campaign=campaign, keys=form.cleaned_data["keys"])
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        if outcome.ok:
             messages.success(request, _("Saved."))
             return redirect("evaluation:detail", pk=pk)
     return render(request, "evaluation/targets_form.html", {"campaign": campaign, "form": form})
@@ -173,7 +167,7 @@ def targets_edit(request, pk: int):
 @login_required
 def campaign_action(request, pk: int, action: str):
     campaign = _manageable(request, pk)
-    try:
+    with refusals(request) as outcome:
         if action == "open":
             services.campaign_open(actor=request.user, campaign=campaign)
         elif action == "close":
@@ -182,9 +176,7 @@ def campaign_action(request, pk: int, action: str):
             services.campaign_release(actor=request.user, campaign=campaign)
         else:
             raise DomainError(_("Unknown action."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if outcome.ok:
         messages.success(request, _("Done."))
     return redirect("evaluation:detail", pk=pk)
 
@@ -292,14 +284,7 @@ def codes(request, pk: int):
     communities = [c for c in services.code_communities(campaign) if can_issue_codes(request.user, campaign, c)]
     if not communities:
         raise PermissionDenied
-    from jianfu.registry.models import Person
-
-    households = dict(
-        Person.objects.filter(community__in=communities, address__isnull=False)
-        .values_list("community_id")
-        .annotate(n=Count("address", distinct=True))
-        .order_by()
-    )
+    households = services.household_counts(communities)
     counts = selectors.code_counts(campaign)
     rows = []
     for community in communities:
@@ -327,10 +312,9 @@ def codes_issue(request, pk: int, community_id: int):
     community = get_object_or_404(Org, pk=community_id)
     form = IssueForm(request.POST)
     fmt = form.cleaned_data["format"] if form.is_valid() else "pdf"
-    try:
+    with refusals(request) as outcome:
         slips = services.codes_issue(actor=request.user, campaign=campaign, community=community)
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    if not outcome.ok:
         return redirect("evaluation:codes", pk=pk)
     vote_url = request.build_absolute_uri(reverse("evaluation:vote"))
     name = f"{campaign.title}-{community.name}-投票码"
@@ -381,11 +365,10 @@ def vote(request):
         if cache.get(key, 0) >= CODE_FAILURES_PER_HOUR:
             messages.error(request, _("Too many wrong codes from this connection. Try again in an hour."))
         else:
-            try:
+            with refusals(request) as outcome:
                 voting_code = services.code_check(form.cleaned_data["code"])
-            except DomainError as exc:
+            if not outcome.ok:
                 cache.set(key, cache.get(key, 0) + 1, 3600)
-                messages.error(request, exc.message)
             else:
                 targets = services.household_targets(voting_code.campaign, voting_code.community)
                 code = services.format_code(services.normalise_code(form.cleaned_data["code"]))
@@ -396,10 +379,9 @@ def vote(request):
 @require_POST
 def vote_submit(request):
     code = request.POST.get("code", "")
-    try:
+    with refusals(request) as outcome:
         voting_code = services.code_check(code)
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    if not outcome.ok:
         return redirect("evaluation:vote")
     campaign = voting_code.campaign
     targets = services.household_targets(campaign, voting_code.community)
@@ -412,10 +394,10 @@ def vote_submit(request):
         if scores:
             ratings[target.pk] = scores
             comments[target.pk] = f.cleaned_data["comment"]
-    try:
+    with refusals(request) as outcome:
         cast = services.household_vote(code=code, ratings=ratings, comments=comments)
-    except DomainError as exc:
-        return _ballot_page(request, voting_code, code, forms, exc.message)
+    if not outcome.ok:
+        return _ballot_page(request, voting_code, code, forms)
     return render(request, "evaluation/vote_done.html", {"campaign": campaign, "cast": cast})
 
 
@@ -526,12 +508,11 @@ def comments(request, pk: int):
 def comment_moderate(request, pk: int, comment_id):
     campaign = _manageable(request, pk)
     comment = get_object_or_404(Comment, pk=comment_id, target__campaign=campaign)
-    try:
+    with refusals(request) as outcome:
         comment = services.comment_moderate(
             actor=request.user, comment=comment, approve=request.POST.get("decision") == "approve"
         )
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    if not outcome.ok:
         return redirect("evaluation:comments", pk=pk)
     if request.htmx:
         return render(request, "evaluation/comments.html#row", {"campaign": campaign, "c": comment})
@@ -550,20 +531,14 @@ def year_end(request, pk: int):
     form = UploadForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
-        try:
-            table = read_table(form.cleaned_data["file"])
-            outcome = services.year_end_import(actor=request.user, campaign=campaign, table=table)
-        except ImportRejected as exc:
-            errors = exc.errors
-            messages.error(request, exc.message)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                _("Imported: %(created)s added, %(updated)s changed, %(unchanged)s unchanged.")
-                % {"created": outcome.created, "updated": outcome.updated, "unchanged": outcome.unchanged},
-            )
+        result, errors = run_import(
+            request,
+            lambda: services.year_end_import(
+                actor=request.user, campaign=campaign, table=read_table(form.cleaned_data["file"])
+            ),
+        )
+        if result is not None:
+            report_imported(request, result)
             return redirect("evaluation:year_end", pk=pk)
     scores = campaign.year_end_scores.select_related("department").order_by("department__code")
     return render(

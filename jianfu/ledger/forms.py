@@ -2,8 +2,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jianfu.catalog.models import WorkItem
-from jianfu.core.errors import DomainError
-from jianfu.core.tabular import check_upload_size
 from jianfu.registry.models import Tag
 
 from .models import DataElement, PeriodType
@@ -98,15 +96,8 @@ class SendForm(forms.Form):
 
 
 class SurveyForm(forms.Form):
+    # Its size is checked where the view reads it (tabular.read_upload), refused like any rule.
     file = forms.FileField(label=_("XLSForm (.xlsx)"))
-
-    def clean_file(self):
-        f = self.cleaned_data["file"]
-        try:
-            check_upload_size(f)
-        except DomainError as exc:
-            raise forms.ValidationError(exc.message) from exc
-        return f
 
 
 class CapForm(forms.Form):

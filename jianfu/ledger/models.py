@@ -10,7 +10,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
+
+from jianfu.core.models import History
 
 from . import periods
 
@@ -96,6 +99,21 @@ class DataElement(models.Model):
     @property
     def numeric(self) -> bool:
         return self.value_type in NUMERIC_TYPES
+
+
+class DataElementEvent(History):
+    """Every move of a data element (put into use by the office); jianfu.core.workflow writes it."""
+
+    element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="events")
+    from_state = models.CharField(_("from"), max_length=20, blank=True, choices=ElementState.choices)
+    to_state = models.CharField(_("to"), max_length=20, choices=ElementState.choices)
+
+    class Meta(History.Meta):
+        verbose_name = _("data element event")
+        verbose_name_plural = _("data element events")
+
+    def __str__(self) -> str:
+        return f"{self.element_id}: {self.action}"
 
 
 class ValueSource(models.TextChoices):
@@ -187,7 +205,7 @@ class ReportTemplate(models.Model):
 
 class VersionState(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
+    PUBLISHED = "published", pgettext_lazy("ledger", "Published")
 
 
 class TemplateVersion(models.Model):
@@ -201,6 +219,8 @@ class TemplateVersion(models.Model):
 
     class Meta:
         ordering = ["template", "-number"]
+        verbose_name = _("report template version")
+        verbose_name_plural = _("report template versions")
         constraints = [
             models.UniqueConstraint(fields=["template", "number"], name="version_unique_number"),
             models.UniqueConstraint(
@@ -210,6 +230,21 @@ class TemplateVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} v{self.number}"
+
+
+class TemplateVersionEvent(History):
+    """Every move of a template version (its publication, its edits as a draft)."""
+
+    version = models.ForeignKey(TemplateVersion, on_delete=models.CASCADE, related_name="events")
+    from_state = models.CharField(_("from"), max_length=20, blank=True, choices=VersionState.choices)
+    to_state = models.CharField(_("to"), max_length=20, choices=VersionState.choices)
+
+    class Meta(History.Meta):
+        verbose_name = _("report template version event")
+        verbose_name_plural = _("report template version events")
+
+    def __str__(self) -> str:
+        return f"{self.version_id}: {self.action}"
 
 
 class TemplateField(models.Model):
@@ -273,25 +308,25 @@ class Submission(models.Model):
 
     class Meta:
         ordering = ["request", "community__path"]
+        verbose_name = _("report submission")
+        verbose_name_plural = _("report submissions")
         constraints = [models.UniqueConstraint(fields=["request", "community"], name="submission_once_per_community")]
 
     def __str__(self) -> str:
         return f"{self.request.number} · {self.community}"
 
 
-class SubmissionStep(models.Model):
-    """Append-only trail of the approval chain: who moved the submission, from what to what, why."""
+class SubmissionStep(History):
+    """Append-only trail of the approval chain: who moved the submission, from what to what, why
+    (jianfu.core.workflow writes it)."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="steps")
-    action = models.CharField(max_length=20)
-    from_state = models.CharField(max_length=16, choices=SubmissionState.choices)
-    to_state = models.CharField(max_length=16, choices=SubmissionState.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    comment = models.TextField(blank=True)
-    at = models.DateTimeField()
+    from_state = models.CharField(_("from"), max_length=20, blank=True, choices=SubmissionState.choices)
+    to_state = models.CharField(_("to"), max_length=20, choices=SubmissionState.choices)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(History.Meta):
+        verbose_name = _("approval step")
+        verbose_name_plural = _("approval steps")
 
     def __str__(self) -> str:
         return self.action

@@ -6,7 +6,7 @@ from django.db.models import Q
 from jianfu.orgs.models import Org, OrgKind, Role
 from jianfu.orgs.permissions import reaches, roots
 
-from .models import EDITABLE_STATES, DataElement, Submission, SubmissionState
+from .models import DataElement, Submission, SubmissionState, TemplateVersion
 
 DISTRICT_ROLES = {Role.OFFICE, Role.CLERK, Role.REVIEWER}
 
@@ -55,33 +55,88 @@ def can_build_template(user, department: Org | None = None) -> bool:
 
 
 @rules.predicate
+def can_edit_version(user, version: TemplateVersion) -> bool:
+    """A clerk of the template's department edits and publishes its versions."""
+    return reaches(user, version.template.department, {Role.CLERK})
+
+
+# Who moves a submission. The states each move starts from are the machine's (machines.py); these
+# say only who.
+
+
+@rules.predicate
+def may_fill(user, submission: Submission) -> bool:
+    """The community's workers fill and submit its report."""
+    return reaches(user, submission.community, {Role.COMMUNITY})
+
+
+@rules.predicate
+def may_fill_grid(user, submission: Submission) -> bool:
+    """Grid workers of the community add their grid's values (grid → community)."""
+    return any(g.path.startswith(submission.community.path) for g in roots(user, {Role.GRID}))
+
+
+@rules.predicate
+def may_street_decide(user, submission: Submission) -> bool:
+    return reaches(user, submission.community, {Role.STREET})
+
+
+@rules.predicate
+def may_department_decide(user, submission: Submission) -> bool:
+    return reaches(user, submission.request.version.template.department, {Role.CLERK})
+
+
+@rules.predicate
+def may_return(user, submission: Submission) -> bool:
+    """Whoever decides at the stage the report is at: the street while it awaits the street, the
+    department once the street accepted it (the machine says which stages may be returned)."""
+    if submission.state == SubmissionState.SUBMITTED:
+        return may_street_decide(user, submission)
+    return may_department_decide(user, submission)
+
+
+@rules.predicate
+def may_unlock(user, submission: Submission) -> bool:
+    return is_office_of(user, submission.community.district_id)
+
+
+# The same rules with the state: whether the user may do it to this submission now.
+
+
+def _submissions():
+    from .machines import SUBMISSION
+
+    return SUBMISSION
+
+
+def editable(submission: Submission) -> bool:
+    """Open for values: the states a submission may be submitted from."""
+    return "submit" in _submissions().startable(submission)
+
+
+@rules.predicate
 def can_fill(user, submission: Submission) -> bool:
-    return submission.state in EDITABLE_STATES and reaches(user, submission.community, {Role.COMMUNITY})
+    return _submissions().may(user, submission, "submit")
 
 
 @rules.predicate
 def can_fill_grid(user, submission: Submission) -> bool:
-    """Grid workers add their grid's values while the community fills the report (grid → community)."""
-    return submission.state in EDITABLE_STATES and any(
-        g.path.startswith(submission.community.path) for g in roots(user, {Role.GRID})
-    )
+    return editable(submission) and may_fill_grid(user, submission)
 
 
 @rules.predicate
 def can_street_decide(user, submission: Submission) -> bool:
-    return submission.state == SubmissionState.SUBMITTED and reaches(user, submission.community, {Role.STREET})
+    return _submissions().may(user, submission, "street_accept")
 
 
 @rules.predicate
 def can_department_decide(user, submission: Submission) -> bool:
-    return submission.state == SubmissionState.STREET_ACCEPTED and reaches(
-        user, submission.request.version.template.department, {Role.CLERK}
-    )
+    return _submissions().may(user, submission, "accept")
 
 
 @rules.predicate
 def can_unlock(user, submission: Submission) -> bool:
-    return submission.state == SubmissionState.ACCEPTED and is_office_of(user, submission.community.district_id)
+    return _submissions().may(user, submission, "unlock")
 
 
 @rules.predicate

@@ -11,12 +11,14 @@ from jianfu.audit import services as audit
 from jianfu.catalog.models import ItemKind, WorkItem
 from jianfu.core import clock, dirty, workdays
 from jianfu.core.bulk import insert_rows
-from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
+from jianfu.core.errors import DomainError, PermissionDenied
 from jianfu.core.numbering import next_number
 from jianfu.core.tabular import ImportRejected, ImportResult, RowError
+from jianfu.core.workflow import apply, check, require
 from jianfu.orgs.models import Org, OrgKind, User
 
 from . import derived, periods, validation, values
+from .machines import ELEMENT, SUBMISSION, VERSION
 from .models import (
     LATEST,
     DataElement,
@@ -27,7 +29,6 @@ from .models import (
     ReportTemplate,
     Submission,
     SubmissionState,
-    SubmissionStep,
     SurveyImport,
     TemplateCap,
     TemplateField,
@@ -37,24 +38,15 @@ from .models import (
     VersionState,
 )
 from .permissions import (
-    can_activate_element,
     can_build_template,
     can_define_element,
-    can_department_decide,
     can_enter_value,
     can_fill,
     can_fill_grid,
     can_set_cap,
-    can_street_decide,
-    can_unlock,
 )
 
 REPORT_KINDS = (ItemKind.LEDGER, ItemKind.SURVEY)
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 # ---------------------------------------------------------------- data elements
@@ -80,7 +72,7 @@ ELEMENT_FIELDS = [
 def element_create(
     *, actor: User, department: Org, items: list[WorkItem] = (), state: str = ElementState.ACTIVE, **fields
 ) -> DataElement:
-    _require(can_define_element(actor, department), _("Only the department's clerk or the office may define its data."))
+    require(can_define_element(actor, department), _("Only the department's clerk or the office may define its data."))
     unknown = set(fields) - set(ELEMENT_FIELDS)
     if unknown:
         raise DomainError(f"unknown fields: {', '.join(sorted(unknown))}")
@@ -118,20 +110,7 @@ def element_create(
 
 @transaction.atomic
 def element_activate(*, actor: User, element: DataElement) -> DataElement:
-    _require(can_activate_element(actor, element), _("Only the office puts proposed data elements into use."))
-    element = DataElement.objects.select_for_update().get(pk=element.pk)
-    if element.state != ElementState.PROPOSED:
-        raise InvalidTransition(_("Only a proposed data element can be put into use."))
-    element.state = ElementState.ACTIVE
-    element.save(update_fields=["state"])
-    audit.record(
-        action="ledger.element_activate",
-        actor=actor,
-        obj=element,
-        before={"state": ElementState.PROPOSED},
-        after={"state": element.state},
-    )
-    return element
+    return apply(ELEMENT, element, "activate", actor=actor)
 
 
 # ---------------------------------------------------------------- values
@@ -294,7 +273,7 @@ def _check_item(item: WorkItem, department: Org) -> None:
 def template_create(
     *, actor: User, department: Org, item: WorkItem, name: str, period_type: str, elements: list[DataElement]
 ) -> ReportTemplate:
-    _require(can_build_template(actor, department), _("Only a clerk of the department builds its reports."))
+    require(can_build_template(actor, department), _("Only a clerk of the department builds its reports."))
     _check_item(item, department)
     if not elements:
         raise DomainError(_("Pick at least one data element."))
@@ -325,20 +304,19 @@ def _set_fields(version: TemplateVersion, elements: list[DataElement]) -> None:
 
 @transaction.atomic
 def version_edit(*, actor: User, version: TemplateVersion, elements: list[DataElement]) -> TemplateVersion:
-    version = TemplateVersion.objects.select_for_update().select_related("template__department").get(pk=version.pk)
-    _require(can_build_template(actor, version.template.department), _("Only a clerk of the department edits it."))
-    if version.state != VersionState.DRAFT:
-        raise InvalidTransition(_("A published version never changes; start a new version."))
+    version = VERSION.lock(version)
+    check(VERSION, version, "edit", actor)  # a published version never changes: a new version does
     before = list(version.fields.values_list("element__code", flat=True))
     _set_fields(version, elements)
-    audit.record(
-        action="ledger.version_edit",
+    return apply(
+        VERSION,
+        version,
+        "edit",
         actor=actor,
-        obj=version,
+        locked=True,
         before={"fields": before},
         after={"fields": [e.code for e in elements]},
     )
-    return version
 
 
 def templates_in_force(department: Org) -> int:
@@ -358,15 +336,9 @@ def cap_for(department: Org) -> int:
 
 @transaction.atomic
 def version_publish(*, actor: User, version: TemplateVersion) -> TemplateVersion:
-    version = (
-        TemplateVersion.objects.select_for_update()
-        .select_related("template__department", "template__item")
-        .get(pk=version.pk)
-    )
+    version = VERSION.lock(version)
     template = version.template
-    _require(can_build_template(actor, template.department), _("Only a clerk of the department publishes it."))
-    if version.state != VersionState.DRAFT:
-        raise InvalidTransition(_("This version is already published."))
+    check(VERSION, version, "publish", actor)
     _check_item(template.item, template.department)
     Org.objects.select_for_update().get(pk=template.department_id)  # one publisher at a time per cap
     already = template.versions.filter(state=VersionState.PUBLISHED).exists()
@@ -379,23 +351,20 @@ def version_publish(*, actor: User, version: TemplateVersion) -> TemplateVersion
         )
     if not version.fields.exists():
         raise DomainError(_("A version needs at least one field."))
-    version.state = VersionState.PUBLISHED
-    version.published_at = clock.now()
-    version.save(update_fields=["state", "published_at"])
-    audit.record(
-        action="ledger.version_publish",
+    return apply(
+        VERSION,
+        version,
+        "publish",
         actor=actor,
-        obj=version,
-        org=template.department,
+        locked=True,
         after={"template": template.name, "number": version.number},
     )
-    return version
 
 
 @transaction.atomic
 def version_new(*, actor: User, template: ReportTemplate) -> TemplateVersion:
     """A new draft, starting from the latest version's fields."""
-    _require(can_build_template(actor, template.department), _("Only a clerk of the department edits it."))
+    require(can_build_template(actor, template.department), _("Only a clerk of the department edits it."))
     template = ReportTemplate.objects.select_for_update().get(pk=template.pk)
     latest = template.versions.order_by("-number").first()
     if latest.state == VersionState.DRAFT:
@@ -410,7 +379,7 @@ def version_new(*, actor: User, template: ReportTemplate) -> TemplateVersion:
 
 @transaction.atomic
 def template_retire(*, actor: User, template: ReportTemplate) -> ReportTemplate:
-    _require(can_build_template(actor, template.department), _("Only a clerk of the department retires it."))
+    require(can_build_template(actor, template.department), _("Only a clerk of the department retires it."))
     template = ReportTemplate.objects.select_for_update().get(pk=template.pk)
     template.retired = True
     template.save(update_fields=["retired"])
@@ -420,7 +389,7 @@ def template_retire(*, actor: User, template: ReportTemplate) -> ReportTemplate:
 
 @transaction.atomic
 def cap_set(*, actor: User, department: Org, max_templates: int) -> TemplateCap:
-    _require(can_set_cap(actor, department), _("Only the office sets the report caps."))
+    require(can_set_cap(actor, department), _("Only the office sets the report caps."))
     cap, _created = TemplateCap.objects.select_for_update().get_or_create(
         department=department, defaults={"max_templates": max_templates}
     )
@@ -453,7 +422,7 @@ def request_send(
 ) -> ReportRequest:
     version = TemplateVersion.objects.select_related("template__department", "template__item").get(pk=version.pk)
     template = version.template
-    _require(can_build_template(actor, template.department), _("Only a clerk of the department sends its reports."))
+    require(can_build_template(actor, template.department), _("Only a clerk of the department sends its reports."))
     if version.state != VersionState.PUBLISHED:
         raise DomainError(_("Only a published version can be sent."))
     if template.retired:
@@ -500,37 +469,11 @@ def _mark_dirty(submission: Submission) -> None:
     dirty.mark_on(submission.community.district_id, submission.request.sent_on)
 
 
-def _lock_submission(submission: Submission) -> Submission:
-    return (
-        Submission.objects.select_for_update()
-        .select_related("community", "request__version__template__department")
-        .get(pk=submission.pk)
-    )
-
-
-def _step(submission: Submission, action: str, target: str, actor: User, comment: str = "") -> None:
-    before = submission.state
-    submission.state = target
-    submission.save()
+def _move(submission: Submission, action: str, actor: User, note: str = "", **kw) -> Submission:
+    """One step of the approval chain (jianfu.core.workflow), marking the monitor's month."""
+    submission = apply(SUBMISSION, submission, action, actor=actor, note=note, **kw)
     _mark_dirty(submission)
-    SubmissionStep.objects.create(
-        submission=submission,
-        action=action,
-        from_state=before,
-        to_state=target,
-        actor=actor,
-        comment=comment,
-        at=clock.now(),
-    )
-    audit.record(
-        action=f"ledger.submission_{action}",
-        actor=actor,
-        obj=submission,
-        org=submission.community,
-        before={"state": before},
-        after={"state": target},
-        reason=comment,
-    )
+    return submission
 
 
 @transaction.atomic
@@ -538,7 +481,7 @@ def submission_open(*, actor: User, submission: Submission) -> Submission:
     """Record, the first time a community opens it, how many fields the ledger filled by itself."""
     from .selectors import sheet
 
-    submission = _lock_submission(submission)
+    submission = SUBMISSION.lock(submission)
     if submission.prefilled_count is None and can_fill(actor, submission):
         rows = sheet(submission)
         submission.prefilled_count = sum(1 for r in rows if r.filled)
@@ -550,9 +493,9 @@ def submission_open(*, actor: User, submission: Submission) -> Submission:
 
 @transaction.atomic
 def submission_save(*, actor: User, submission: Submission, entries: list[Entry]) -> ImportResult:
-    submission = _lock_submission(submission)
+    submission = SUBMISSION.lock(submission)
     community_ok = can_fill(actor, submission)
-    _require(community_ok or can_fill_grid(actor, submission), _("You cannot fill this report now."))
+    require(community_ok or can_fill_grid(actor, submission), _("You cannot fill this report now."))
     for entry in entries:
         if not entry.org.path.startswith(submission.community.path):
             raise PermissionDenied(_("Values go to this community or its grids only."))
@@ -566,8 +509,8 @@ def submission_save(*, actor: User, submission: Submission, entries: list[Entry]
 def submission_submit(*, actor: User, submission: Submission) -> Submission:
     from .selectors import sheet
 
-    submission = _lock_submission(submission)
-    _require(can_fill(actor, submission), _("Only the community's workers submit its report, while it is open."))
+    submission = SUBMISSION.lock(submission)
+    check(SUBMISSION, submission, "submit", actor)
     rows = sheet(submission)
     problems = [
         _("%(field)s (%(org)s): a value is required.") % {"field": r.element.name, "org": org.name}
@@ -586,46 +529,37 @@ def submission_submit(*, actor: User, submission: Submission) -> Submission:
     submission.data = {
         r.element.code: {"value": r.total_text, "by_org": {org.code: cell.text for org, cell in r.cells}} for r in rows
     }
-    submission.submitted_at = clock.now()
-    _step(submission, "submit", SubmissionState.SUBMITTED, actor)
-    return submission
+    return _move(submission, "submit", actor, locked=True)
 
 
 @transaction.atomic
 def submission_accept(*, actor: User, submission: Submission) -> Submission:
-    submission = _lock_submission(submission)
-    if can_street_decide(actor, submission):
-        _step(submission, "street_accept", SubmissionState.STREET_ACCEPTED, actor)
-    elif can_department_decide(actor, submission):
-        _step(submission, "accept", SubmissionState.ACCEPTED, actor)
+    submission = SUBMISSION.lock(submission)
+    # The street accepts a report awaiting it; the department, one the street accepted.
+    action = "street_accept" if submission.state == SubmissionState.SUBMITTED else "accept"
+    submission = _move(submission, action, actor, locked=True)
+    if action == "accept":
         _lock_values(submission)
-    else:
-        raise PermissionDenied(_("You cannot accept this report now."))
     return submission
 
 
 @transaction.atomic
 def submission_return(*, actor: User, submission: Submission, comment: str) -> Submission:
-    submission = _lock_submission(submission)
-    _require(
-        can_street_decide(actor, submission) or can_department_decide(actor, submission),
-        _("You cannot return this report now."),
-    )
+    submission = SUBMISSION.lock(submission)
+    check(SUBMISSION, submission, "return", actor)
     if not comment.strip():
         raise DomainError(_("Say what needs correcting."))
-    _step(submission, "return", SubmissionState.RETURNED, actor, comment.strip())
-    return submission
+    return _move(submission, "return", actor, comment.strip(), locked=True)
 
 
 @transaction.atomic
 def submission_unlock(*, actor: User, submission: Submission, reason: str) -> Submission:
-    submission = _lock_submission(submission)
-    _require(can_unlock(actor, submission), _("Only the office unlocks an accepted report."))
+    submission = SUBMISSION.lock(submission)
+    check(SUBMISSION, submission, "unlock", actor)
     if not reason.strip():
         raise DomainError(_("Give the reason for unlocking."))
     Value.objects.filter(locked_by=submission).update(locked_by=None)
-    _step(submission, "unlock", SubmissionState.OPEN, actor, reason.strip())
-    return submission
+    return _move(submission, "unlock", actor, reason.strip(), locked=True)
 
 
 def _lock_values(submission: Submission) -> None:
@@ -654,7 +588,7 @@ def values_import(*, actor: User, community: Org, table) -> ImportResult:
     Rows are checked first, then written in bulk: one read of the stored values, one insert, one
     pass over the aggregates (as-of elements, whose roll-up follows each unit's latest value, go
     one by one)."""
-    _require(can_enter_value(actor, community), _("You may not enter values for %(org)s.") % {"org": community.name})
+    require(can_enter_value(actor, community), _("You may not enter values for %(org)s.") % {"org": community.name})
     columns = {"element": "数据元编码", "org": "组织编码", "period": "期间", "value": "值"}
     table.require(list(columns.values()))
     codes = {row.values[columns["element"]].strip().upper() for row in table.rows}
@@ -823,7 +757,7 @@ def survey_import(*, actor: User, department: Org, data: bytes, file_name: str) 
     from . import xlsform
     from .matching import QuestionMatcher
 
-    _require(can_build_template(actor, department), _("Only a clerk of the department uploads its surveys."))
+    require(can_build_template(actor, department), _("Only a clerk of the department uploads its surveys."))
     survey = xlsform.read(data)
     matcher = QuestionMatcher(department.district_id)
     district = Org.objects.get(pk=department.district_id)

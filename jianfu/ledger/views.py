@@ -9,8 +9,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jianfu.catalog.models import WorkItem
 from jianfu.core import clock
 from jianfu.core.errors import DomainError
-from jianfu.core.tabular import read_table
+from jianfu.core.tabular import read_table, read_upload
 from jianfu.core.uploads import report_imported, run_import
+from jianfu.core.views import refusals
+from jianfu.core.workflow import available
 from jianfu.orgs.forms import SpreadsheetUploadForm
 from jianfu.orgs.models import Org, OrgKind, Role
 from jianfu.orgs.permissions import roots
@@ -18,20 +20,18 @@ from jianfu.registry.models import Tag
 
 from . import derived, exports, periods, selectors, services
 from .forms import CapForm, ElementForm, FieldsForm, SendForm, SurveyForm, TemplateForm
+from .machines import ELEMENT, SUBMISSION
 from .matching import similar_elements
 from .models import DataElement, ElementState, ReportTemplate, Submission, SurveyImport, VersionState
 from .permissions import (
     can_build_template,
     can_define_element,
-    can_department_decide,
     can_enter_value,
     can_fill,
     can_fill_grid,
     can_read_org,
     can_read_survey,
     can_set_cap,
-    can_street_decide,
-    can_unlock,
     can_use_ledger,
     is_office_of,
     submissions_q,
@@ -110,13 +110,11 @@ def elements(request):
             if similar and not request.POST.get("confirm"):
                 messages.warning(request, _("Similar data elements exist: reuse one of them, or confirm a new one."))
             else:
-                try:
+                with refusals(request) as outcome:
                     element = services.element_create(
                         actor=request.user, department=departments[0], items=form.cleaned_data["items"], **data
                     )
-                except DomainError as exc:
-                    messages.error(request, exc.message)
-                else:
+                if outcome.ok:
                     messages.success(request, _("Data element %(code)s defined.") % {"code": element.code})
                     return redirect("ledger:element", pk=element.pk)
     if request.GET.get("format") == "xlsx":
@@ -156,7 +154,7 @@ def element(request, pk: int):
             "total": selectors.figure(element, org, period),
             "children": children,
             "description": derived.describe(element.derivation) if element.derived else "",
-            "can_activate": element.state == ElementState.PROPOSED and is_office_of(request.user, element.district_id),
+            "can_activate": ELEMENT.may(request.user, element, "activate"),
         },
     )
 
@@ -165,11 +163,9 @@ def element(request, pk: int):
 @login_required
 def element_activate(request, pk: int):
     element = get_object_or_404(selectors.elements_for_user(request.user), pk=pk)
-    try:
+    with refusals(request):
         services.element_activate(actor=request.user, element=element)
         messages.success(request, _("The data element is in use."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
     return redirect("ledger:element", pk=pk)
 
 
@@ -191,7 +187,7 @@ def templates(request):
             prefix="template",
         )
         if request.method == "POST" and form.is_valid():
-            try:
+            with refusals(request) as outcome:
                 template = services.template_create(
                     actor=request.user,
                     department=department,
@@ -200,9 +196,7 @@ def templates(request):
                     period_type=form.cleaned_data["period_type"],
                     elements=list(form.cleaned_data["elements"]),
                 )
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
+            if outcome.ok:
                 messages.success(request, _("Report template created as a draft."))
                 return redirect("ledger:template", pk=template.pk)
     elif request.method == "POST":
@@ -235,13 +229,11 @@ def template(request, pk: int):
             prefix="fields",
         )
         if request.method == "POST" and fields_form.is_valid():
-            try:
+            with refusals(request):
                 services.version_edit(
                     actor=request.user, version=draft, elements=list(fields_form.cleaned_data["elements"])
                 )
                 messages.success(request, _("Saved."))
-            except DomainError as exc:
-                messages.error(request, exc.message)
             return redirect("ledger:template", pk=pk)
     elif request.method == "POST":
         raise PermissionDenied
@@ -267,7 +259,7 @@ def template(request, pk: int):
 def template_action(request, pk: int):
     template = _template_for_user(request.user, pk)
     action = request.POST.get("action")
-    try:
+    with refusals(request) as outcome:
         if action == "publish":
             draft = template.versions.filter(state=VersionState.DRAFT).first()
             if draft is None:
@@ -297,9 +289,7 @@ def template_action(request, pk: int):
             return redirect("ledger:template", pk=pk)
         else:
             raise DomainError(_("Unknown action."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if outcome.ok:
         messages.success(request, _("Done."))
     return redirect("ledger:template", pk=pk)
 
@@ -335,7 +325,7 @@ def submission(request, pk: int):
                 raw = request.POST.get(f"v-{row.element.pk}-{org.pk}", "").strip()
                 if raw and not row.derived and raw != cell.text:
                     entries.append(services.Entry(row.element, org, raw))
-        try:
+        with refusals(request):
             if entries:
                 services.submission_save(actor=user, submission=submission, entries=entries)
             if request.POST.get("action") == "submit":
@@ -343,13 +333,12 @@ def submission(request, pk: int):
                 messages.success(request, _("Submitted to the street."))
             elif entries:
                 messages.success(request, _("Saved to the ledger."))
-        except DomainError as exc:
-            messages.error(request, exc.message)
         return redirect("ledger:submission", pk=pk)
     submission = services.submission_open(actor=user, submission=submission)
     rows = selectors.sheet(submission)
     filled_now, total = selectors.auto_share(rows)
     community_fill = can_fill(user, submission)
+    actions = available(SUBMISSION, user, submission)
     grid_fill = can_fill_grid(user, submission)
     editable_orgs = {
         org.pk
@@ -367,9 +356,9 @@ def submission(request, pk: int):
             "filled_now": filled_now,
             "total": total,
             "editable_orgs": editable_orgs,
-            "can_submit": community_fill,
-            "can_decide": can_street_decide(user, submission) or can_department_decide(user, submission),
-            "can_unlock": can_unlock(user, submission),
+            "can_submit": "submit" in actions,
+            "can_decide": "street_accept" in actions or "accept" in actions,
+            "can_unlock": "unlock" in actions,
             "steps": submission.steps.select_related("actor"),
             "period_label": periods.label(submission.request.period),
         },
@@ -382,7 +371,7 @@ def submission_action(request, pk: int):
     submission = _submission_for_user(request.user, pk)
     action = request.POST.get("action")
     comment = request.POST.get("comment", "")
-    try:
+    with refusals(request) as outcome:
         if action == "accept":
             services.submission_accept(actor=request.user, submission=submission)
         elif action == "return":
@@ -391,9 +380,7 @@ def submission_action(request, pk: int):
             services.submission_unlock(actor=request.user, submission=submission, reason=comment)
         else:
             raise DomainError(_("Unknown action."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if outcome.ok:
         messages.success(request, _("Done."))
     return redirect("ledger:submission", pk=pk)
 
@@ -444,13 +431,11 @@ def surveys(request):
         _require(bool(departments))
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            try:
+            with refusals(request) as outcome:
                 record = services.survey_import(
-                    actor=request.user, department=departments[0], data=upload.read(), file_name=upload.name
+                    actor=request.user, department=departments[0], data=read_upload(upload), file_name=upload.name
                 )
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
+            if outcome.ok:
                 return redirect("ledger:survey", pk=record.pk)
     rows = SurveyImport.objects.filter(department__in=departments).select_related("department")[:100]
     return render(request, "ledger/surveys.html", {"form": form, "rows": rows})

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_POST
 from jianfu.certificates.selectors import comparable_months
 from jianfu.core import clock
 from jianfu.core.charts import Chart, Series, export_response
-from jianfu.core.errors import DomainError
 from jianfu.core.tabular import attachment_response, xlsx_response
 from jianfu.orgs.models import Org, OrgKind
 from jianfu.orgs.permissions import roots
@@ -250,10 +249,8 @@ def workload_page(request, code: str):
 @login_required
 def refresh(request, code: str):
     org = _org(request, code)
-    try:
-        count = services.refresh_now(actor=request.user, district=_district(org))
-    except DomainError as error:
-        raise HttpForbidden(str(error)) from error
+    # A refusal (PermissionDenied, 403) is shown by core.middleware.DomainErrorMiddleware.
+    count = services.refresh_now(actor=request.user, district=_district(org))
     messages.success(request, _("Figures recomputed: %(n)s community months.") % {"n": count})
     return redirect("monitor:dashboard", code=org.code)
 

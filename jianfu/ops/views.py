@@ -14,10 +14,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from jianfu.core import clock, workdays
-from jianfu.core.errors import DomainError
 from jianfu.core.models import CalendarOverride, HolidaySchedule
 from jianfu.core.tabular import read_table
 from jianfu.core.uploads import run_import
+from jianfu.core.views import refusals
 from jianfu.orgs.permissions import is_office
 
 from . import services
@@ -93,7 +93,7 @@ def calendar(request):
     if request.method == "POST":
         form, holidays = ScheduleForm(request.POST), _formset(request.POST)
         if form.is_valid() and holidays.is_valid():
-            try:
+            with refusals(request) as outcome:
                 result = services.schedule_enter(
                     actor=request.user,
                     year=year,
@@ -102,9 +102,7 @@ def calendar(request):
                     holidays=[h for h in (f.holiday() for f in holidays) if h is not None],
                     makeup_days=form.cleaned_data["makeup_days"],
                 )
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-            else:
+            if outcome.ok:
                 _report_saved(request, result)
                 return _to_year(year)
     else:

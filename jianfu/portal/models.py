@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import pgettext_lazy
 
+from jianfu.core.models import History
+
 MAX_PARTICIPANTS = 10_000
 
 
@@ -96,3 +98,16 @@ class Deliberation(models.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+
+class DeliberationEvent(History):
+    """Every publication and withdrawal of a record (jianfu.core.workflow writes it)."""
+
+    deliberation = models.ForeignKey(Deliberation, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(History.Meta):
+        verbose_name = pgettext_lazy("portal", "deliberation record event")
+        verbose_name_plural = pgettext_lazy("portal", "deliberation record events")
+
+    def __str__(self) -> str:
+        return f"{self.deliberation_id}: {self.action}"

@@ -15,16 +15,13 @@ from django.utils.translation import pgettext
 
 from jianfu.audit import services as audit
 from jianfu.core import clock
-from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
+from jianfu.core.errors import DomainError
+from jianfu.core.workflow import apply, require
 from jianfu.orgs.models import Org, User
-from jianfu.orgs.permissions import memberships
 
+from .machines import DELIBERATION, role_in
 from .models import Deliberation
-from .permissions import RECORDER_ROLES, can_manage_deliberation, can_record_for
-
-DRAFT, PUBLISHED = "draft", "published"
-# The allowed transitions: action -> (from state, to state).
-TRANSITIONS = {"publish": (DRAFT, PUBLISHED), "withdraw": (PUBLISHED, DRAFT)}
+from .permissions import can_manage_deliberation, can_record_for
 
 EDITABLE_FIELDS = [
     "kind",
@@ -41,24 +38,8 @@ TEXT_FIELDS = {"subject", "agenda", "outcome", "follow_up"}
 AUDIT_FIELDS = [name if name != "community" else "community_id" for name in EDITABLE_FIELDS] + ["published_at"]
 
 
-def state_of(record: Deliberation) -> str:
-    return PUBLISHED if record.published_at else DRAFT
-
-
 def allowed_actions(record: Deliberation) -> set[str]:
-    return {action for action, (source, _target) in TRANSITIONS.items() if source == state_of(record)}
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
-def _role(actor: User, community: Org) -> str:
-    """The role the actor acts in for this community (the closest organisation first)."""
-    held = [m for m in memberships(actor) if m.role in RECORDER_ROLES and community.path.startswith(m.org.path)]
-    held.sort(key=lambda m: -m.org.depth)
-    return held[0].role if held else ""
+    return DELIBERATION.startable(record)
 
 
 def _clean(record: Deliberation) -> None:
@@ -105,7 +86,7 @@ def deliberation_record(
     follow_up_done=None,
 ) -> Deliberation:
     """Record a meeting held in a community, as a draft."""
-    _require(
+    require(
         can_record_for(actor, community),
         pgettext("portal", "Only the community's workers, its street and the office record its deliberations."),
     )
@@ -132,7 +113,7 @@ def deliberation_record(
         actor=actor,
         obj=record,
         org=community,
-        role=_role(actor, community),
+        role=role_in(actor, community),
         after=audit.snapshot(record, AUDIT_FIELDS),
     )
     return record
@@ -146,9 +127,9 @@ def deliberation_update(*, actor: User, deliberation: Deliberation, **fields) ->
         raise DomainError(f"unknown fields: {', '.join(sorted(unknown))}")
     record = _lock(deliberation)
     message = pgettext("portal", "You may not change the deliberation records of this community.")
-    _require(can_manage_deliberation(actor, record), message)
+    require(can_manage_deliberation(actor, record), message)
     if "community" in fields:
-        _require(can_record_for(actor, fields["community"]), message)
+        require(can_record_for(actor, fields["community"]), message)
     before = audit.snapshot(record, AUDIT_FIELDS)
     for name, value in _strip(fields).items():
         setattr(record, name, value)
@@ -163,7 +144,7 @@ def deliberation_update(*, actor: User, deliberation: Deliberation, **fields) ->
         actor=actor,
         obj=record,
         org=record.community,
-        role=_role(actor, record.community),
+        role=role_in(actor, record.community),
         before={k: before[k] for k in changed},
         after={k: after[k] for k in changed},
     )
@@ -171,30 +152,17 @@ def deliberation_update(*, actor: User, deliberation: Deliberation, **fields) ->
 
 
 def _transition(actor: User, deliberation: Deliberation, action: str, reason: str = "") -> Deliberation:
-    record = _lock(deliberation)
-    _require(
-        can_manage_deliberation(actor, record),
-        pgettext("portal", "You may not publish or withdraw the deliberation records of this community."),
-    )
-    source, target = TRANSITIONS[action]
-    if state_of(record) != source:
-        if source == DRAFT:
-            raise InvalidTransition(pgettext("portal", "This record is already public."))
-        raise InvalidTransition(pgettext("portal", "This record is not public."))
-    before = {"state": source, "published_at": record.published_at}
-    record.published_at = clock.now() if target == PUBLISHED else None
-    record.save(update_fields=["published_at"])
-    audit.record(
-        action=f"portal.deliberation.{action}",
+    record = DELIBERATION.lock(deliberation)
+    return apply(
+        DELIBERATION,
+        record,
+        action,
         actor=actor,
-        obj=record,
-        org=record.community,
-        role=_role(actor, record.community),
-        before=before,
-        after={"state": target, "published_at": record.published_at},
-        reason=reason,
+        note=reason,
+        locked=True,
+        before={"published_at": record.published_at},
+        after=lambda moved: {"published_at": moved.published_at},
     )
-    return record
 
 
 @transaction.atomic

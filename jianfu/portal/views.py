@@ -14,8 +14,8 @@ from jianfu.cases.selectors import commitments_for, public_community
 from jianfu.catalog.selectors import public_district
 from jianfu.core import clock
 from jianfu.core.charts import export_response
-from jianfu.core.errors import DomainError
 from jianfu.core.tabular import xlsx_response
+from jianfu.core.views import refusals
 from jianfu.monitor.public import public_figures
 
 from . import selectors, services
@@ -136,11 +136,9 @@ def records(request):
     communities = selectors.recorder_communities(user)
     form = DeliberationForm(request.POST or None, communities=communities)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals(request) as outcome:
             record = services.deliberation_record(actor=user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
+        if outcome.ok:
             messages.success(request, pgettext("portal", "Recorded as a draft: “%(subject)s”.") % {"subject": record})
             return redirect("portal:record", pk=record.pk)
     filters = _record_filters(request)
@@ -174,11 +172,9 @@ def record(request, pk: int):
         if not may_manage:
             raise PermissionDenied
         if form.is_valid():
-            try:
+            with refusals(request) as outcome:
                 services.deliberation_update(actor=user, deliberation=record, **form.cleaned_data)
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-            else:
+            if outcome.ok:
                 messages.success(request, pgettext("portal", "Saved."))
                 return redirect("portal:record", pk=pk)
     return render(
@@ -200,7 +196,7 @@ def record_action(request, pk: int, action: str):
     user = request.user
     _require_recorder(user)
     record = selectors.deliberation_for_user(user, pk)
-    try:
+    with refusals(request):
         if action == "publish":
             services.deliberation_publish(actor=user, deliberation=record)
             messages.success(request, pgettext("portal", "Published: residents see it on the portal."))
@@ -211,8 +207,6 @@ def record_action(request, pk: int, action: str):
             messages.success(request, pgettext("portal", "Withdrawn from the portal."))
         else:
             messages.error(request, pgettext("portal", "Unknown action."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
     return redirect("portal:record", pk=pk)
 
 

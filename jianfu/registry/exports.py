@@ -10,11 +10,13 @@ from openpyxl import Workbook
 
 from jianfu.audit import services as audit
 from jianfu.core import clock
-from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
+from jianfu.core.errors import DomainError, PermissionDenied
 from jianfu.core.numbering import next_number
+from jianfu.core.workflow import apply
 
+from .machines import EXPORT
 from .models import ExportRequest, ExportState, Person, Tag
-from .permissions import can_decide_export, people_q, visible_tag_ids
+from .permissions import people_q, visible_tag_ids
 
 COLUMNS = ["姓名", "性别", "出生日期", "身份证号", "手机", "现住址", "网格", "户籍", "户号", "与户主关系"]
 
@@ -41,25 +43,13 @@ def export_request(*, actor, org, reason: str, tag: Tag | None = None) -> Export
     return request
 
 
-@transaction.atomic
 def export_decide(*, actor, request: ExportRequest, approve: bool, note: str = "") -> ExportRequest:
-    request = ExportRequest.objects.select_for_update().select_related("org").get(pk=request.pk)
-    if not can_decide_export(actor, request):
-        raise PermissionDenied(_("Only the office approves exports of personal data."))
-    if request.state != ExportState.REQUESTED:
-        raise InvalidTransition(_("This export was already decided."))
-    request.state = ExportState.APPROVED if approve else ExportState.REJECTED
-    request.decided_by, request.decided_at, request.note = actor, clock.now(), note
-    request.save()
-    audit.record(
-        action=f"export.{request.state}",
-        actor=actor,
-        obj=request,
-        org=request.org,
-        after={"state": request.state},
-        reason=note,
-    )
-    return request
+    """The office of the district approves or rejects a request (jianfu.registry.machines.EXPORT)."""
+
+    def decide(export: ExportRequest) -> None:
+        export.decided_by, export.note = actor, note
+
+    return apply(EXPORT, request, "approved" if approve else "rejected", actor=actor, note=note, change=decide)
 
 
 def export_download(*, actor, request: ExportRequest) -> bytes:

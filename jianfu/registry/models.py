@@ -7,9 +7,11 @@ people), so that counts per grid, community and street are one indexed query on 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from jianfu.core.crypto import EncryptedCharField
+from jianfu.core.models import History
 
 
 class Address(models.Model):
@@ -202,8 +204,8 @@ class Unit(models.Model):
 
 class ExportState(models.TextChoices):
     REQUESTED = "requested", _("Awaiting the office")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    APPROVED = "approved", pgettext_lazy("registry export", "Approved")
+    REJECTED = "rejected", pgettext_lazy("registry export", "Rejected")
 
 
 class ExportRequest(models.Model):
@@ -231,3 +233,18 @@ class ExportRequest(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class ExportEvent(History):
+    """Every decision on an export request (jianfu.core.workflow writes it)."""
+
+    export = models.ForeignKey(ExportRequest, on_delete=models.CASCADE, related_name="events")
+    from_state = models.CharField(_("from"), max_length=20, blank=True, choices=ExportState.choices)
+    to_state = models.CharField(_("to"), max_length=20, choices=ExportState.choices)
+
+    class Meta(History.Meta):
+        verbose_name = _("personal data export event")
+        verbose_name_plural = _("personal data export events")
+
+    def __str__(self) -> str:
+        return f"{self.export_id}: {self.action}"

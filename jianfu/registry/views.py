@@ -13,12 +13,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jianfu.core.errors import DomainError
 from jianfu.core.tabular import XLSX_MIME, ImportRejected, attachment_response, read_table
 from jianfu.core.uploads import run_import
+from jianfu.core.views import refusals
+from jianfu.core.workflow import available
 from jianfu.orgs.forms import SpreadsheetUploadForm
 from jianfu.orgs.models import OrgKind, Role
 from jianfu.orgs.permissions import roots
 from jianfu.orgs.selectors import orgs_for_user
 
 from . import exports, importing, selectors, services
+from .machines import EXPORT
 from .models import Person, Relation, Tag
 from .permissions import can_edit_person, can_import, can_read_registry, can_reveal, people_q, visible_tag_ids
 
@@ -98,7 +101,7 @@ def reveal(request, pk: int, field: str):
         value = services.person_reveal(
             actor=request.user, person=person, field=field, reason=request.POST.get("reason", "")
         )
-    except DomainError as exc:
+    except DomainError as exc:  # said in place of the value, in the htmx fragment, with the refusal's status
         return render(
             request, "registry/person.html#revealed", {"error": exc.message, "field": field}, status=exc.status
         )
@@ -110,11 +113,9 @@ def reveal(request, pk: int, field: str):
 def person_edit(request, pk: int):
     person = _person_for_user(request.user, pk)
     changes = {k: request.POST[k] for k in ("phone", "relation") if k in request.POST}
-    try:
+    with refusals(request) as outcome:
         services.person_update(actor=request.user, person=person, **changes)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    if outcome.ok:
         messages.success(request, _("Saved."))
     return redirect("registry:person", pk=pk)
 
@@ -156,7 +157,7 @@ def _stream_progress(request, steps, context):
             result = finished.value
         except ImportRejected as exc:
             errors = exc.errors
-        except DomainError as exc:
+        except DomainError as exc:  # the page is already on its way: the refusal is written into it
             yield f'<p class="message error">{escape(exc.message)}</p>'
         yield render_to_string("registry/import.html#outcome", {"result": result, "errors": errors}, request)
         yield tail
@@ -223,23 +224,23 @@ def export_list(request):
     if request.method == "POST":
         org = areas.filter(code=request.POST.get("org", "")).first()
         tag = Tag.objects.filter(code=request.POST.get("tag", "")).first()
-        try:
+        with refusals(request) as outcome:
             if org is None:
                 raise DomainError(_("Choose an area."))
             exports.export_request(actor=request.user, org=org, tag=tag, reason=request.POST.get("reason", ""))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        if outcome.ok:
             messages.success(request, _("Requested. The office decides; you will find the download here."))
         return redirect("registry:exports")
+    requests = list(selectors.exports_for_user(request.user)[:200])
+    for export in requests:
+        export.decisions = available(EXPORT, request.user, export)
     return render(
         request,
         "registry/exports.html",
         {
-            "requests": selectors.exports_for_user(request.user)[:200],
+            "requests": requests,
             "areas": areas[:500],
             "tags": Tag.objects.filter(pk__in=visible_tag_ids(request.user)),
-            "is_office": request.user.is_superuser or bool(roots(request.user, {Role.OFFICE})),
         },
     )
 
@@ -250,15 +251,13 @@ def export_decide(request, number: str):
     export = selectors.exports_for_user(request.user).filter(number=number).first()
     if export is None:
         raise Http404
-    try:
+    with refusals(request):
         exports.export_decide(
             actor=request.user,
             request=export,
             approve=request.POST.get("approve") == "1",
             note=request.POST.get("note", ""),
         )
-    except DomainError as exc:
-        messages.error(request, exc.message)
     return redirect("registry:exports")
 
 
@@ -268,9 +267,8 @@ def export_download(request, number: str):
     export = selectors.exports_for_user(request.user).filter(number=number, requester=request.user).first()
     if export is None:
         raise Http404
-    try:
+    with refusals(request) as outcome:
         content = exports.export_download(actor=request.user, request=export)
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    if not outcome.ok:
         return redirect("registry:exports")
     return attachment_response(content, f"{export.number}.xlsx", XLSX_MIME)

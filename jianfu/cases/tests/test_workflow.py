@@ -143,7 +143,7 @@ class TestDispatchRules:
             actor=community_worker, case=case, assignee=city, reason="需要专业维修，改派城管局"
         )
         assert case.assignee == city and case.whistle and case.state == State.DISPATCHED
-        history = [(e.action, e.reason, e.assignee.code if e.assignee else None) for e in case.events.all()]
+        history = [(e.action, e.note, e.assignee.code if e.assignee else None) for e in case.events.all()]
         assert ("return", "路灯维修不属于卫健局职责", None) in history
         assert ("reassign", "需要专业维修，改派城管局", "CG") in history
         # The department that returned it still reads the case, but may no longer act on it.

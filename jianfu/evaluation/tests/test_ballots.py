@@ -16,6 +16,7 @@ from jianfu.evaluation.models import (
     Ballot,
     BallotScore,
     Comment,
+    CommentEvent,
     Direction,
     VoterKind,
     VotingCode,
@@ -300,3 +301,32 @@ def test_closing_rewrites_the_household_ballots_with_new_keys_and_the_same_resul
     assert sorted(Comment.objects.values_list("text", flat=True)) == [f"意见{n}" for n in range(5)]
     assert BallotScore.objects.count() == 5 * resident_campaign.indicators.count()
     assert AuditEntry.objects.get(action="ballots.reshuffle").after == {"ballots": 5}
+
+
+def test_a_household_comment_moderated_while_open_keeps_its_history_through_the_rewrite_at_close(
+    resident_campaign, tree, office, community_worker
+):
+    community = tree["community11"]
+    target = resident_campaign.targets.get(org=community)
+    for n, slip in enumerate(slips_for(resident_campaign, community, community_worker)[:2]):
+        services.household_vote(
+            code=slip.code, ratings=full_ratings(resident_campaign, community), comments={target.pk: f"意见{n}"}
+        )
+    services.comment_moderate(actor=office, comment=Comment.objects.get(text="意见0"), approve=False)
+    services.campaign_close(actor=office, campaign=resident_campaign)
+    rewritten = Comment.objects.get(text="意见0")
+    assert [(e.action, e.from_state, e.to_state, e.actor, e.role) for e in rewritten.events.all()] == [
+        ("reject", "pending", "rejected", office, "office")
+    ]
+    assert not Comment.objects.get(text="意见1").events.exists()
+    assert CommentEvent.objects.count() == 1
+
+
+def test_the_codes_page_counts_the_households_the_codes_are_issued_for(resident_campaign, tree, community_worker):
+    communities = [tree["community11"], tree["community12"]]
+    assert (
+        services.household_counts(communities)
+        == {c.pk: services.households_of(c).count() for c in communities}
+        == {tree["community11"].pk: 6, tree["community12"].pk: 4}
+    )
+    assert services.household_counts([]) == {}

@@ -292,3 +292,49 @@ def test_only_the_office_changes_a_campaign(campaign, clerk, tree, frozen):
     for actor in (clerk, worker):
         with pytest.raises(DomainError):
             services.campaign_close(actor=actor, campaign=campaign)
+
+
+def test_a_moderated_comment_its_organisation_changes_goes_back_to_the_office(campaign, tree, community_worker, office):
+    from jianfu.audit.models import AuditEntry
+    from jianfu.core.errors import PermissionDenied
+    from jianfu.evaluation.models import Comment, CommentState
+
+    rate(campaign, community_worker, tree["community11"], tree["health"], 2, 2, comment="很少来社区")
+    comment = Comment.objects.get()
+    services.comment_moderate(actor=office, comment=comment, approve=True)
+    with pytest.raises(InvalidTransition, match="不能同意转达"):
+        services.comment_moderate(actor=office, comment=comment, approve=True)
+    with pytest.raises(PermissionDenied):
+        services.comment_moderate(actor=community_worker, comment=comment, approve=False)
+    assert AuditEntry.objects.get(action="comment.approve").after == {"state": "approved", "target": "卫健局"}
+    rate(campaign, community_worker, tree["community11"], tree["health"], 3, 3, comment="最近来得多了")
+    comment.refresh_from_db()
+    assert (comment.text, comment.state, comment.moderated_by, comment.moderated_on) == (
+        "最近来得多了",
+        CommentState.PENDING,
+        None,
+        None,
+    )
+    assert [(e.action, e.from_state, e.to_state, e.actor, e.role) for e in comment.events.all()] == [
+        ("approve", "pending", "approved", office, Role.OFFICE),
+        ("revise", "approved", "pending", community_worker, Role.COMMUNITY),
+    ]
+    rate(campaign, community_worker, tree["community11"], tree["health"], 3, 3, comment="最近来得多了。")
+    assert comment.events.count() == 2  # a pending comment is changed without a move
+
+
+def test_each_move_of_a_campaign_is_recorded_with_its_note_and_a_draft_alone_changes(campaign, office, frozen):
+    with pytest.raises(InvalidTransition, match="不能修改"):
+        services.campaign_update(actor=office, campaign=campaign, title="改名")
+    with pytest.raises(InvalidTransition, match="不能发布"):
+        services.campaign_release(actor=office, campaign=campaign)
+    frozen(dt.date(2026, 12, 21))
+    services.campaign_close(actor=office, campaign=campaign, reason="评议期满")
+    services.campaign_release(actor=office, campaign=campaign)
+    campaign.refresh_from_db()
+    assert campaign.released_on == dt.date(2026, 12, 21)
+    assert [(t.action, t.from_state, t.to_state, t.role, t.note) for t in campaign.transitions.all()] == [
+        ("open", "draft", "open", Role.OFFICE, ""),
+        ("close", "open", "closed", Role.OFFICE, "评议期满"),
+        ("release", "closed", "released", Role.OFFICE, ""),
+    ]

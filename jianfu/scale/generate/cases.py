@@ -89,7 +89,8 @@ EVENT_COLUMNS = [
     "actor_id",
     "org_id",
     "assignee_id",
-    "reason",
+    "role",
+    "note",
     "at",
 ]
 POINT_COLUMNS = ["id", "department_id", "case_id", "rule", "points", "period", "at"]
@@ -337,6 +338,7 @@ class _Generator:
                 actor,
                 org,
                 c["assignee_id"],
+                "",
                 "",
                 moment,
             )

@@ -154,7 +154,7 @@ def _requests(world: World, plan: list, holders: dict, rng) -> None:
                 (request_id, number, community.id, item.id, None, worker, Channel.COUNTER, "", RequestState.REDIRECTED,
                  day, None, day, worker, "", item.responsible_body, item.legal_basis, [], None, None, None, asked)
             )  # fmt: skip
-            events.append((request_id, "redirect", "", RequestState.REDIRECTED, worker, "", asked))
+            events.append((request_id, "redirect", RequestState.REQUESTED, RequestState.REDIRECTED, worker, "", asked))
             continue
         item = rng.choice(catalogue["may"][year])
         person_id, person_name, address = rng.choice(holders[community.id])
@@ -209,8 +209,8 @@ def _requests(world: World, plan: list, holders: dict, rng) -> None:
     event_ids = writer.ids(RequestEvent, len(events))
     writer.write(
         RequestEvent,
-        ["id", "request_id", "action", "from_state", "to_state", "actor_id", "reason", "at"],
-        ((i, *e) for i, e in zip(event_ids, events, strict=True)),
+        ["id", "request_id", "action", "from_state", "to_state", "actor_id", "note", "at", "role"],
+        ((i, *e, "") for i, e in zip(event_ids, events, strict=True)),
     )
     writer.write(
         Certificate,

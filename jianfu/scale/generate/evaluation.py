@@ -32,7 +32,7 @@ from jianfu.evaluation.models import (
     YearEndScore,
 )
 from jianfu.evaluation.services import DEFAULT_INDICATORS
-from jianfu.orgs.models import OrgKind
+from jianfu.orgs.models import OrgKind, Role
 
 from .base import at, rng_for, uuid4
 from .world import World
@@ -96,8 +96,8 @@ def build(world: World) -> None:
                     ("close", CampaignState.OPEN, CampaignState.CLOSED, closes + dt.timedelta(days=1), "评议期满"),
                     ("release", CampaignState.CLOSED, CampaignState.RELEASED, released_on, ""),
                 ]
-            for action, before, after, day, reason in moves:
-                transitions.append((campaign_id, action, before, after, office[0], reason, at(day)))
+            for action, before, after, day, note in moves:
+                transitions.append((campaign_id, action, before, after, office[0], Role.OFFICE, note, at(day)))
             opinion = []
             for position, (name, description, source, weight) in enumerate(
                 DEFAULT_INDICATORS[Direction.DEPARTMENT], start=1
@@ -145,7 +145,7 @@ def build(world: World) -> None:
     w.write(Campaign, CAMPAIGN_COLUMNS, campaigns)
     w.write(
         CampaignTransition,
-        ["id", "campaign_id", "action", "from_state", "to_state", "actor_id", "reason", "at"],
+        ["id", "campaign_id", "action", "from_state", "to_state", "actor_id", "role", "note", "at"],
         ((i, *t) for i, t in zip(w.ids(CampaignTransition, len(transitions)), transitions, strict=True)),
     )
     w.write(Indicator, ["id", "campaign_id", "position", "name", "description", "source", "weight"], indicators)

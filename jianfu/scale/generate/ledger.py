@@ -452,7 +452,7 @@ def _requests(world: World, plans: list[_Plan]) -> None:
                     actors = [acc.community.get(community.id), acc.street.get(community.parent_id), clerk]
                     for k in range(reached):
                         action, before, after = STEPS[k]
-                        steps.append((sid, action, before, after, actors[k], "", moments[k + 1]))
+                        steps.append((sid, action, before, after, actors[k], "", "", moments[k + 1]))
     writer = world.writer
     writer.write(ReportTemplate, ["id", "department_id", "item_id", "name", "retired", "created_at"], templates)
     writer.write(TemplateVersion, ["id", "template_id", "number", "state", "period_type", "published_at"], versions)
@@ -465,7 +465,7 @@ def _requests(world: World, plans: list[_Plan]) -> None:
     step_ids = writer.ids(SubmissionStep, len(steps))
     writer.write(
         SubmissionStep,
-        ["id", "submission_id", "action", "from_state", "to_state", "actor_id", "comment", "at"],
+        ["id", "submission_id", "action", "from_state", "to_state", "actor_id", "role", "note", "at"],
         ((i, *row) for i, row in zip(step_ids, steps, strict=True)),
     )
     world.notes.setdefault("sequences", {})[f"BB{sizes.CURRENT_YEAR}"] = len(all_requests)
