@@ -29,9 +29,7 @@ from .models import Consultation, Meeting, State
 from .permissions import (
     can_edit_application,
     can_give_opinion,
-    can_manage_access,
     can_report_violation,
-    can_review,
     is_clerk,
     is_reporter,
     is_worker,
@@ -136,8 +134,6 @@ def application_detail(request, number: str):
             name: ReasonForm(prefix=name) for name in ("review", "confirm", "fast_track", "return", "withdraw")
         },
         "can_edit": can_edit_application(user, application),
-        "can_review": can_review(user, application),
-        "is_office": can_manage_access(user, application),
         "actions": workflow.available(APPLICATION, user, application),
         "consultation_form": ConsultationForm(district=district, prefix="consult"),
         "decision_form": DecisionForm(district=district, prefix="decision"),
