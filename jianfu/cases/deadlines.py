@@ -19,20 +19,28 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
 
 
-def after_workdays(start: dt.datetime, days: int) -> dt.datetime:
-    """The end of the working day `days` working days after `start` (0: the end of start's own day)."""
-    return end_of_day(workdays.add_workdays(timezone.localdate(start), days))
+def after_workdays(start: dt.datetime, days: int, calendar: workdays.Calendar | None = None) -> dt.datetime:
+    """The end of the working day `days` working days after `start` (0: the end of start's own day).
+    `calendar`: the working days listed once, for bulk work (the demo, the scale generator)."""
+    day = timezone.localdate(start)
+    return end_of_day(calendar.add(day, days) if calendar else workdays.add_workdays(day, days))
 
 
-def after(start: dt.datetime, *, minutes: int | None = None, days: int = 0) -> dt.datetime:
+def after(
+    start: dt.datetime, *, minutes: int | None = None, days: int = 0, calendar: workdays.Calendar | None = None
+) -> dt.datetime:
     if minutes:
         return start + dt.timedelta(minutes=minutes)
-    return after_workdays(start, days)
+    return after_workdays(start, days, calendar)
 
 
-def stage_due(case: Case, now: dt.datetime) -> dt.datetime | None:
+def stage_due(case: Case, now: dt.datetime, calendar: workdays.Calendar | None = None) -> dt.datetime | None:
     """The deadline of the stage the case has just entered (its respond_due and resolve_due set)."""
     state = case.state
+
+    def after(start, *, days):
+        return after_workdays(start, days, calendar)
+
     if state == State.REPORTED:
         key = "SERVICE_ACCEPT_WORKDAYS" if case.kind == CaseKind.SERVICE else "ACCEPT_WORKDAYS"
         return after(now, days=conf(key))

@@ -6,7 +6,6 @@ The year is generated in memory by a small replay of the case rules (the same st
 escalations and points as cases/services.py) and bulk-inserted, so load_demo stays fast; a few live
 cases for the demo accounts then go through the real services (and the audit log)."""
 
-import bisect
 import datetime as dt
 import math
 import random
@@ -14,7 +13,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from jianfu.cases import services
+from jianfu.cases import deadlines, services
 from jianfu.cases.conf import conf
 from jianfu.cases.deadlines import period_of
 from jianfu.cases.models import (
@@ -41,7 +40,6 @@ from jianfu.orgs.models import Org, OrgKind, User
 from . import cases_data as data
 
 S = State
-END_OF_DAY = dt.time(23, 59, 59)  # as deadlines.end_of_day
 SEED = 2019  # the year 德城 started "社区吹哨、支部报到"
 
 
@@ -135,36 +133,15 @@ class _Stop(Exception):
     """The next step lies in the future: the case stays where it is today."""
 
 
-class _Calendar:
-    """Working days from jianfu.core.workdays, listed once for the year replayed: thousands of
-    deadlines are then found by bisection instead of a query each."""
+class _Calendar(workdays.Calendar):
+    """The core's calendar of the year replayed, with the demo's own office-hours moments."""
 
     def __init__(self, first: dt.date, last: dt.date):
+        super().__init__(first, last)
         self.tz = timezone.get_current_timezone()
-        days, day = [], workdays.add_workdays(first - dt.timedelta(days=1), 1)
-        while day <= last:
-            days.append(day)
-            day = workdays.add_workdays(day, 1)
-        days.append(day)
-        self._days, self._set = days, set(days)
-
-    def add(self, day: dt.date, days: int) -> dt.date:
-        if days == 0:
-            return day
-        i = bisect.bisect_right(self._days, day) + days - 1
-        return self._days[i] if i < len(self._days) - 1 else workdays.add_workdays(day, days)
-
-    def is_workday(self, day: dt.date) -> bool:
-        return day in self._set
 
     def local_date(self, moment: dt.datetime) -> dt.date:
         return moment.astimezone(self.tz).date()
-
-    def after(self, start: dt.datetime, *, days: int = 0, minutes: int | None = None) -> dt.datetime:
-        """As deadlines.after: wall-clock minutes, or the end of the working day `days` later."""
-        if minutes:
-            return start + dt.timedelta(minutes=minutes)
-        return dt.datetime.combine(self.add(self.local_date(start), days), END_OF_DAY, tzinfo=self.tz)
 
     def at(self, day: dt.date, minutes_after_eight: float) -> dt.datetime:
         return dt.datetime.combine(day, dt.time(8), tzinfo=self.tz) + dt.timedelta(minutes=minutes_after_eight)
@@ -249,7 +226,7 @@ class _Replay:
         c = self.case
         c.state, c.reported_at, c.updated_at = S.REPORTED, at, at
         key = "SERVICE_ACCEPT_WORKDAYS" if c.kind == CaseKind.SERVICE else "ACCEPT_WORKDAYS"
-        c.stage_due = self.gen.cal.after(at, days=conf(key))
+        c.stage_due = deadlines.after(at, days=conf(key), calendar=self.gen.cal)
         self._event("report", at, S.REPORTED, org=org, actor=actor)
 
     def accept(self, at, *, org, actor=None):
@@ -258,10 +235,10 @@ class _Replay:
         def apply():
             c.accepted_at = at
             if c.kind == CaseKind.SERVICE:
-                c.resolve_due = self.gen.cal.after(at, days=c.service_item.time_limit_workdays)
+                c.resolve_due = deadlines.after(at, days=c.service_item.time_limit_workdays, calendar=self.gen.cal)
                 c.stage_due = c.resolve_due
             else:
-                c.stage_due = self.gen.cal.after(at, days=conf("ACCEPT_WORKDAYS"))
+                c.stage_due = deadlines.after(at, days=conf("ACCEPT_WORKDAYS"), calendar=self.gen.cal)
 
         self.step("accept", at, S.ACCEPTED, org=org, actor=actor, apply=apply)
 
@@ -276,10 +253,12 @@ class _Replay:
                 c.respond_due, c.stage_due = None, c.resolve_due
                 return
             if assignee.is_region:
-                c.respond_due = self.gen.cal.after(at, days=conf("LOCAL_RESPOND_WORKDAYS"))
+                c.respond_due = deadlines.after(at, days=conf("LOCAL_RESPOND_WORKDAYS"), calendar=self.gen.cal)
             else:
                 group = c.matter.group
-                c.respond_due = self.gen.cal.after(at, minutes=group.respond_minutes, days=group.respond_workdays)
+                c.respond_due = deadlines.after(
+                    at, minutes=group.respond_minutes, days=group.respond_workdays, calendar=self.gen.cal
+                )
             c.resolve_due = c.resolved_on_time = None
             c.stage_due = c.respond_due
 
@@ -292,7 +271,7 @@ class _Replay:
         def apply():
             c.assignee, c.whistle, c.disputed = None, False, False
             c.respond_due = c.resolve_due = c.responded_at = None
-            c.stage_due = self.gen.cal.after(at, days=conf("ACCEPT_WORKDAYS"))
+            c.stage_due = deadlines.after(at, days=conf("ACCEPT_WORKDAYS"), calendar=self.gen.cal)
 
         self.step("return", at, S.ACCEPTED, org=by, actor=actor, reason=reason, apply=apply)
 
@@ -316,7 +295,7 @@ class _Replay:
             c.responded_on_time = c.respond_due is None or at <= c.respond_due
             if c.kind == CaseKind.EVENT:
                 days = c.matter.resolve_workdays or c.matter.group.resolve_workdays
-                c.resolve_due = self.gen.cal.after(at, days=days)
+                c.resolve_due = deadlines.after(at, days=days, calendar=self.gen.cal)
             c.stage_due = c.resolve_due
 
         self.step("respond", at, S.RESPONDED, org=c.assignee, actor=actor, apply=apply)
@@ -329,7 +308,7 @@ class _Replay:
         def apply():
             c.resolved_at = at
             c.resolved_on_time = c.resolve_due is None or at <= c.resolve_due
-            c.stage_due = self.gen.cal.after(at, days=conf("REVISIT_WORKDAYS"))
+            c.stage_due = deadlines.after(at, days=conf("REVISIT_WORKDAYS"), calendar=self.gen.cal)
 
         self.step("resolve", at, S.RESOLVED, org=org, actor=actor, reason=note, apply=apply)
         if first:
@@ -342,7 +321,7 @@ class _Replay:
             c.reopen_count += 1
             c.solved = False
             days = c.service_item.time_limit_workdays if c.kind == CaseKind.SERVICE else c.matter.group.resolve_workdays
-            c.resolve_due = self.gen.cal.after(at, days=days)
+            c.resolve_due = deadlines.after(at, days=days, calendar=self.gen.cal)
             c.resolved_on_time = None
             c.stage_due = c.resolve_due
 

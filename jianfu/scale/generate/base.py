@@ -7,7 +7,6 @@ builds rows that already satisfy the models' invariants (codes, paths, unique an
 constraints); the tests check that they do.
 """
 
-import bisect
 import datetime as dt
 import json
 import random
@@ -20,7 +19,6 @@ from django.core.management.color import no_style
 from django.db import connection, models
 from django.utils import timezone
 
-from jianfu.core import workdays
 from jianfu.core.crypto import EncryptedCharField
 
 from .. import sizes
@@ -67,36 +65,6 @@ def apportion(total: int, weights: list[float]) -> list[int]:
 def spread(total: int, buckets: int) -> list[int]:
     """total split into `buckets` near-equal integers, the larger ones first."""
     return apportion(total, [1.0] * buckets)
-
-
-class Calendar:
-    """The official working days of the generated period, listed once, so that thousands of
-    deadlines are found by bisection rather than a query each (jianfu.core.workdays decides)."""
-
-    def __init__(self, first: dt.date = dt.date(2024, 12, 1), last: dt.date = dt.date(2027, 3, 31)):
-        days, day = [], workdays.add_workdays(first - dt.timedelta(days=1), 1)
-        while day <= last:
-            days.append(day)
-            day = workdays.add_workdays(day, 1)
-        self.days = days
-        self._set = set(days)
-
-    def is_workday(self, day: dt.date) -> bool:
-        return day in self._set
-
-    def add(self, day: dt.date, n: int) -> dt.date:
-        """`n` working days after `day` (as workdays.add_workdays)."""
-        if n == 0:
-            return day
-        return self.days[bisect.bisect_right(self.days, day) + n - 1]
-
-    def workdays_in(self, first: dt.date, last: dt.date) -> list[dt.date]:
-        return self.days[bisect.bisect_left(self.days, first) : bisect.bisect_right(self.days, last)]
-
-    def end_of(self, moment: dt.datetime, n: int) -> dt.datetime:
-        """The end of the working day `n` working days after moment's day (cases.deadlines.after)."""
-        day = self.add(moment.astimezone(TZ).date(), n)
-        return dt.datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=TZ)
 
 
 def _adapter(field: models.Field) -> Callable | None:

@@ -16,6 +16,7 @@ import operator
 from collections import Counter
 
 from jianfu.cases.conf import conf
+from jianfu.cases.deadlines import after_workdays
 from jianfu.cases.models import (
     Case,
     CaseEvent,
@@ -370,11 +371,11 @@ class _Generator:
         }
         try:
             self._step(c, "report", moment, S.REPORTED, community.id, c["reporter_id"], reported_at=moment,
-                       stage_due=cal.end_of(moment, self.days["SERVICE_ACCEPT_WORKDAYS"]))  # fmt: skip
+                       stage_due=after_workdays(moment, self.days["SERVICE_ACCEPT_WORKDAYS"], cal))  # fmt: skip
             accepted = (
                 moment + dt.timedelta(minutes=self._int(3, 40)) if window else self._moment(moment, self._int(0, 1))
             )
-            due = cal.end_of(accepted, item["limit"])
+            due = after_workdays(accepted, item["limit"], cal)
             self._step(
                 c,
                 "accept",
@@ -403,7 +404,7 @@ class _Generator:
             else:
                 resolved = min(self._moment(start, self._int(0, item["limit"])), due)
             self._step(c, "resolve", resolved, S.RESOLVED, org, worker if org == community.id else None, resolved_at=resolved,
-                       resolved_on_time=resolved <= due, stage_due=cal.end_of(resolved, self.days["REVISIT_WORKDAYS"]))  # fmt: skip
+                       resolved_on_time=resolved <= due, stage_due=after_workdays(resolved, self.days["REVISIT_WORKDAYS"], cal))  # fmt: skip
             confirmed = self._moment(resolved, self._int(0, 2))
             satisfaction = self._pick(SATISFACTION)
             self._step(c, "confirm", confirmed, S.CONFIRMED, community.id, worker, confirmed_at=confirmed, solved=True,
@@ -439,26 +440,26 @@ class _Generator:
         }
         try:
             self._step(c, "report", moment, S.REPORTED, grid.id, reporter, reported_at=moment,
-                       stage_due=cal.end_of(moment, self.days["ACCEPT_WORKDAYS"]))  # fmt: skip
+                       stage_due=after_workdays(moment, self.days["ACCEPT_WORKDAYS"], cal))  # fmt: skip
             accepted = moment + dt.timedelta(minutes=self._int(10, 90))
             self._step(c, "accept", accepted, S.ACCEPTED, community.id, worker, accepted_at=accepted,
-                       stage_due=cal.end_of(accepted, self.days["ACCEPT_WORKDAYS"]))  # fmt: skip
+                       stage_due=after_workdays(accepted, self.days["ACCEPT_WORKDAYS"], cal))  # fmt: skip
             sent = accepted + dt.timedelta(minutes=self._int(5, 60))
             if whistle:
                 assignee = matter["department"].id
                 on_time, resolves = self.quality[assignee]
                 minutes = matter["minutes"]
-                respond_due = sent + dt.timedelta(minutes=minutes) if minutes else cal.end_of(sent, 1)
+                respond_due = sent + dt.timedelta(minutes=minutes) if minutes else after_workdays(sent, 1, cal)
             else:
                 assignee, on_time, resolves = grid.id, 0.95, 0.92
-                respond_due = cal.end_of(sent, self.days["LOCAL_RESPOND_WORKDAYS"])
+                respond_due = after_workdays(sent, self.days["LOCAL_RESPOND_WORKDAYS"], cal)
             self._step(c, "dispatch", sent, S.DISPATCHED, community.id, worker, assignee_id=assignee, dispatcher_id=community.id,
                        dispatched_at=sent, whistle=whistle, respond_due=respond_due, stage_due=respond_due)  # fmt: skip
             if self.r() < on_time:
                 responded = sent + (respond_due - sent) * (0.2 + 0.75 * self.r())
             else:
                 responded = respond_due + dt.timedelta(minutes=self._int(10, 240))
-            resolve_due = cal.end_of(responded, matter["resolve"])
+            resolve_due = after_workdays(responded, matter["resolve"], cal)
             self._step(c, "respond", responded, S.RESPONDED, assignee, reporter if not whistle else None, responded_at=responded,
                        responded_on_time=responded <= respond_due, resolve_due=resolve_due, stage_due=resolve_due)  # fmt: skip
             if whistle:
@@ -468,7 +469,7 @@ class _Generator:
             else:
                 resolved = self._moment(resolve_due, self._int(1, 4))
             self._step(c, "resolve", resolved, S.RESOLVED, assignee, reporter if not whistle else None, resolved_at=resolved,
-                       resolved_on_time=resolved <= resolve_due, stage_due=cal.end_of(resolved, self.days["REVISIT_WORKDAYS"]))  # fmt: skip
+                       resolved_on_time=resolved <= resolve_due, stage_due=after_workdays(resolved, self.days["REVISIT_WORKDAYS"], cal))  # fmt: skip
             if whistle:
                 self._award(c, "resolve_on_time" if resolved <= resolve_due else "resolve_late", resolved)
             confirmed = self._moment(resolved, self._int(0, 2))

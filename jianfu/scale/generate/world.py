@@ -1,11 +1,14 @@
 """The generated world as the stages pass it on: the org tree and the accounts, as plain records
 (ids, codes, paths), so later stages never read back what the first one wrote."""
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from jianfu.core.workdays import Calendar
+
 from .. import sizes
-from .base import Calendar, Progress, Writer
+from .base import Progress, Writer
 
 
 @dataclass
@@ -89,6 +92,7 @@ class World:
     notes: dict = field(default_factory=dict)  # what stages tell the summary
 
     def cal(self) -> Calendar:
+        """The working days of the generated period (and its deadlines' reach), listed once."""
         if self.calendar is None:
-            self.calendar = Calendar()
+            self.calendar = Calendar(dt.date(2024, 12, 1), dt.date(2027, 3, 31))
         return self.calendar
