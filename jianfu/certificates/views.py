@@ -1,9 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -47,6 +49,9 @@ from .permissions import (
 )
 
 # ------------------------------------------------------------------------------- public, no login
+
+
+PAGE_SIZE = 50  # rows a list page shows; the total and the pages are always said
 
 
 @require_GET
@@ -106,13 +111,15 @@ def home(request):
     if resident_community(user) is None and not can_read_figures(user):
         raise PermissionDenied
     state = request.GET.get("state", "")
-    requests = selectors.requests_for_user(user, state=state)[:200]
+    page = Paginator(selectors.requests_for_user(user, state=state), PAGE_SIZE).get_page(request.GET.get("page"))
     today = clock.today()
     return render(
         request,
         "certificates/home.html",
         {
-            "requests": requests,
+            "requests": page,
+            "page": page,
+            "query": urlencode({"state": state}) if state else "",
             "state": state,
             "states": RequestState.choices,
             "today": today,
@@ -322,13 +329,15 @@ def seals(request):
                 messages.success(request, _("Seal use recorded."))
                 return redirect("certificates:seals")
     year = _year(request.GET.get("year"), clock.today().year)
-    uses = selectors.seal_uses_for_user(user, year=year)
+    page = Paginator(selectors.seal_uses_for_user(user, year=year), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "certificates/seals.html",
         {
-            "uses": uses[:500],
-            "count": uses.count(),
+            "uses": page,
+            "page": page,
+            "query": urlencode({"year": year}),
+            "count": page.paginator.count,
             "year": year,
             "form": form,
             "revoke_form": ReasonForm(),
