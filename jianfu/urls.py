@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from jianfu.api.main import api
@@ -17,6 +18,8 @@ urlpatterns = [
     path("access/", include("jianfu.access.urls")),
     path("registry/", include("jianfu.registry.urls")),
     path("ledger/", include("jianfu.ledger.urls")),
+    # One home for deliberation records (issue 18): the certificates' old page is the records page.
+    path("certificates/deliberations/", RedirectView.as_view(pattern_name="portal:records", permanent=True)),
     path("certificates/", include("jianfu.certificates.urls")),
     path("evaluation/", include("jianfu.evaluation.urls")),
     path("cases/", include("jianfu.cases.urls")),

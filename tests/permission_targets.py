@@ -214,10 +214,10 @@ def _targets(world: World, district: Org, community: Org, sibling: Org, local_or
     from jianfu.certificates import services as certificates
     from jianfu.certificates.models import Certificate, CertificateRequest, RequestState, SealUse
     from jianfu.core import clock
+    from jianfu.deliberations.models import Deliberation
     from jianfu.evaluation.models import Campaign, CampaignState, Comment, Direction
     from jianfu.ledger import services as ledger
     from jianfu.ledger.models import DataElement, ElementState, ReportTemplate, Submission, SubmissionState
-    from jianfu.portal.models import Deliberation
     from jianfu.registry import exports
     from jianfu.registry.models import Person
 
@@ -1199,8 +1199,8 @@ PERM_TARGETS: dict[str, tuple[Callable[[World], list], bool]] = {
     "monitor.view": (lambda w: _orgs(w, "district", "street", "community"), True),
     "orgs.manage_org": (lambda w: _orgs(w, "district", "street", "community", "grid", "department"), True),
     "orgs.view_org": (lambda w: _orgs(w, "street", "community", "grid"), True),
-    "portal.manage_deliberation": (lambda w: _model("portal.Deliberation", w.b["records"]), True),
-    "portal.record_deliberation": (lambda w: _orgs(w, "community"), True),
+    "deliberations.manage": (lambda w: _model("deliberations.Deliberation", w.b["records"]), True),
+    "deliberations.record": (lambda w: _orgs(w, "community"), True),
     "registry.decide_export": (lambda w: _model("registry.ExportRequest", w.b["export_pks"]), True),
     "registry.edit_person": (lambda w: _model("registry.Person", [w.b["person_local"]]), True),
     "registry.reveal": (lambda w: _model("registry.Person", [w.b["person_local"]]), True),

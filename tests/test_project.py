@@ -98,7 +98,7 @@ def _case(kind):
 
 
 def _deliberation(published: bool):
-    from jianfu.portal.models import Deliberation
+    from jianfu.deliberations.models import Deliberation
 
     records = Deliberation.objects.filter(community__name="古塘社区", published_at__isnull=not published)
     return [records.values_list("pk", flat=True).first()]

@@ -31,8 +31,8 @@ from jianfu.certificates.models import (
     RequestEvent,
     SealUse,
 )
-from jianfu.certificates.models import Deliberation as SealDeliberation
 from jianfu.core import clock
+from jianfu.deliberations.models import Deliberation
 from jianfu.evaluation.models import Campaign, Result, Target
 from jianfu.ledger.models import (
     DataElement,
@@ -45,7 +45,6 @@ from jianfu.ledger.models import (
 from jianfu.monitor.models import CommunityMonth
 from jianfu.orgs import services as orgs
 from jianfu.orgs.models import Org, OrgKind, User
-from jianfu.portal.models import Deliberation
 from jianfu.registry.models import ExportRequest, Person
 
 FACTOR = 10  # "many more rows": the page's rows, copied this many times over
@@ -88,7 +87,6 @@ BOUNDS = {
     "certificates_types": 12,
     "certificates_new": 14,
     "certificates_figures": 13,
-    "certificates_deliberations": 8,
     "certificates_dishonesty": 6,
     # evaluation
     "evaluation_index": 9,
@@ -478,12 +476,6 @@ PAGES = [
     Page("certificates_types", "/certificates/types/", "office", lambda: more_list_entries("certificate")),
     Page("certificates_new", "/certificates/new/", "community", lambda: more_list_entries("certificate")),
     Page("certificates_figures", "/certificates/figures/", "street", grow_requests),
-    Page(
-        "certificates_deliberations",
-        "/certificates/deliberations/",
-        "community",
-        lambda: clone(SealDeliberation.objects.all()),
-    ),
     Page("certificates_dishonesty", "/certificates/dishonesty/", "office", lambda: clone(Dishonesty.objects.all())),
     # evaluation
     Page("evaluation_index", "/evaluation/", "community", lambda: clone(Campaign.objects.all())),

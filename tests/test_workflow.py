@@ -19,7 +19,7 @@ autodiscover_modules("machines")
 # Models whose `state` records another object's state (a stage flagged, a photo's stage), not their own.
 RECORDS_OF_ANOTHER = {"cases.Escalation", "cases.CasePhoto"}
 # Models whose state lives in other fields.
-DERIVED = {"portal.Deliberation"}
+DERIVED = {"deliberations.Deliberation"}
 
 
 def stateful_models() -> set[str]:

@@ -3,8 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from jianfu.access.forms import DateInput
 from jianfu.catalog.models import WorkItem
+from jianfu.deliberations import selectors as records
+from jianfu.deliberations.models import Deliberation
 
-from .models import CertificateType, Deliberation
+from .models import CertificateType
 
 
 class CheckForm(forms.Form):
@@ -72,18 +74,11 @@ class SignOffForm(forms.Form):
 
     def __init__(self, *args, community, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["deliberation"].queryset = Deliberation.objects.filter(community=community)
+        self.fields["deliberation"].queryset = records.for_community(community)
 
 
 class SealUseForm(forms.Form):
     document = forms.CharField(label=_("Document stamped"), max_length=200)
-
-
-class DeliberationForm(forms.ModelForm):
-    class Meta:
-        model = Deliberation
-        fields = ["held_on", "subject", "participants", "minutes"]
-        widgets = {"held_on": DateInput, "minutes": forms.Textarea(attrs={"rows": 3})}
 
 
 class DishonestyForm(forms.Form):

@@ -78,26 +78,6 @@ class RequestState(models.TextChoices):
 DECIDED_STATES = (RequestState.ISSUED, RequestState.REFUSED, RequestState.REDIRECTED)
 
 
-class Deliberation(models.Model):
-    """A residents' deliberation (议事协商) whose record a public-interest certificate rests on."""
-
-    community = models.ForeignKey("orgs.Org", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
-    held_on = models.DateField(_("held on"))
-    subject = models.CharField(_("subject"), max_length=200)
-    participants = models.PositiveIntegerField(_("participants"))
-    minutes = models.TextField(_("record and conclusion"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-held_on", "-pk"]
-        verbose_name = _("deliberation record")
-        verbose_name_plural = _("deliberation records")
-
-    def __str__(self) -> str:
-        return f"{self.held_on:%Y-%m-%d} {self.subject}"
-
-
 class CertificateRequest(models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True)
     community = models.ForeignKey(
@@ -132,12 +112,12 @@ class CertificateRequest(models.Model):
     rule = models.TextField(_("rule"), blank=True)
     evidence_checked = models.JSONField(_("evidence checked"), default=list, blank=True)
     deliberation = models.ForeignKey(
-        Deliberation,
+        "deliberations.Deliberation",
         verbose_name=_("deliberation record"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="requests",
+        related_name="certificate_requests",
     )
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -121,11 +121,6 @@ def can_record_dishonesty(user, person) -> bool:
     )
 
 
-@rules.predicate
-def can_record_deliberation(user, community: Org | None) -> bool:
-    return can_issue_in(user, community)
-
-
 rules.add_perm("certificates.request", is_resident | is_issuer)
 rules.add_perm("certificates.issue", is_issuer)
 rules.add_perm("certificates.read_figures", can_read_figures)

@@ -23,7 +23,6 @@ from .models import (
     BaselineCount,
     Certificate,
     CertificateRequest,
-    Deliberation,
     Dishonesty,
     RequestState,
     SealUse,
@@ -82,14 +81,6 @@ def seal_uses_for_user(user, *, community: Org | None = None, year: int | None =
     if year:
         qs = qs.filter(used_on__year=year)
     return qs.order_by("-used_at", "-pk")
-
-
-def deliberations_for_user(user, community: Org | None = None) -> QuerySet[Deliberation]:
-    q = Q(pk__in=[])
-    for root in areas_for_user(user):
-        q |= Q(community__path__startswith=root.path)
-    qs = Deliberation.objects.filter(q).select_related("community")
-    return qs.filter(community=community) if community is not None else qs
 
 
 def dishonesty_for_user(user) -> QuerySet[Dishonesty]:

@@ -18,6 +18,7 @@ from jianfu.core.crypto import mask_id_number
 from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
 from jianfu.core.numbering import next_number
 from jianfu.core.workflow import apply, check, require
+from jianfu.deliberations.models import Deliberation
 from jianfu.orgs.models import Org, OrgKind, User
 from jianfu.registry.models import Person
 
@@ -28,7 +29,6 @@ from .models import (
     CertificateRequest,
     CertificateType,
     Channel,
-    Deliberation,
     Dishonesty,
     RequestEvent,
     RequestState,
@@ -39,7 +39,6 @@ from .permissions import (
     can_configure_types,
     can_handle,
     can_issue_in,
-    can_record_deliberation,
     can_record_dishonesty,
     can_request_in,
     can_revoke,
@@ -481,36 +480,6 @@ def type_configure(*, actor: User, item: WorkItem, **fields) -> CertificateType:
         after=audit.snapshot(ctype, TYPE_FIELDS) | {"item": item.code},
     )
     return ctype
-
-
-@transaction.atomic
-def deliberation_record(
-    *, actor: User, community: Org, held_on, subject: str, participants: int, minutes: str
-) -> Deliberation:
-    require(can_record_deliberation(actor, community), _("Only the community's workers record its deliberations."))
-    if held_on > clock.today():
-        raise DomainError(_("A deliberation is recorded after it was held."))
-    record = Deliberation(
-        community=community,
-        held_on=held_on,
-        subject=subject.strip(),
-        participants=participants,
-        minutes=minutes.strip(),
-        recorded_by=actor,
-    )
-    try:
-        record.full_clean()
-    except ValidationError as exc:
-        raise DomainError("；".join(exc.messages), code="invalid") from exc
-    record.save()
-    audit.record(
-        action="deliberation.record",
-        actor=actor,
-        obj=record,
-        org=community,
-        after={"held_on": held_on, "subject": record.subject, "participants": participants},
-    )
-    return record
 
 
 @transaction.atomic

@@ -24,6 +24,5 @@ urlpatterns = [
     path("figures/baseline/import/", views.baseline_import, name="baseline_import"),
     path("types/", views.types, name="types"),
     path("types/<str:code>/", views.type_edit, name="type_edit"),
-    path("deliberations/", views.deliberations, name="deliberations"),
     path("dishonesty/", views.dishonesty, name="dishonesty"),
 ]

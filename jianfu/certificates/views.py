@@ -27,7 +27,6 @@ from jianfu.registry.selectors import people_for_user
 from . import baseline, documents, lists, selectors, services
 from .forms import (
     CheckForm,
-    DeliberationForm,
     DishonestyForm,
     IssueForm,
     ReasonForm,
@@ -497,30 +496,6 @@ def type_edit(request, code: str):
             messages.success(request, _("Saved."))
             return redirect("certificates:types")
     return render(request, "certificates/type_form.html", {"form": form, "item": item})
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-def deliberations(request):
-    user = request.user
-    if not can_read_figures(user):
-        raise PermissionDenied
-    issuing = issuer_communities(user)
-    form = DeliberationForm(request.POST or None) if issuing else None
-    if request.method == "POST":
-        if form is None:
-            raise PermissionDenied
-        if form.is_valid():
-            with refusals(request) as outcome:
-                services.deliberation_record(actor=user, community=issuing[0], **form.cleaned_data)
-            if outcome.ok:
-                messages.success(request, _("Deliberation recorded."))
-                return redirect("certificates:deliberations")
-    return render(
-        request,
-        "certificates/deliberations.html",
-        {"records": selectors.deliberations_for_user(user)[:200], "form": form},
-    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -31,6 +31,8 @@ from jianfu.certificates.models import (
 )
 from jianfu.core import clock, workdays
 from jianfu.core.models import Sequence
+from jianfu.deliberations import services as deliberations
+from jianfu.deliberations.models import DeliberationKind
 from jianfu.orgs.models import Org, User
 from jianfu.registry.models import Person
 
@@ -471,17 +473,21 @@ def _recent(district: Org, community: Org) -> None:
         revoked = services.certificate_issue(actor=worker, request=r, evidence_checked=by_name[r.item.name].evidence)
         services.certificate_revoke(actor=worker, certificate=revoked, reason="志愿服务时长登记有误，已重新出具")
     with at(11):
-        deliberation = services.deliberation_record(
+        deliberation = deliberations.deliberation_record(
             actor=worker,
             community=community,
+            kind=DeliberationKind.CONSULTATION,
             held_on=today - dt.timedelta(days=3),
             subject="古塘花苑业主大会首次会议筹备和业主委员会选举",
+            agenda="听取筹备组报告；核对业主委员会选举程序；议定是否出具选举情况意见",
             participants=46,
-            minutes="居民代表、业主代表和物业企业参加。听取筹备组报告，核对选举程序，无异议。同意出具选举情况意见。",
+            outcome="居民代表、业主代表和物业企业参加。听取筹备组报告，核对选举程序，无异议。同意出具选举情况意见。",
+            follow_up="社区出具选举情况意见，业主委员会向街道备案",
         )
         r = counter("业主大会首次会议和业主委员会选举情况意见", people[5], "业主委员会备案")
         services.request_sign_off(actor=worker, request=r, deliberation=deliberation)
         services.certificate_issue(actor=worker, request=r, evidence_checked=by_name[r.item.name].evidence)
+        deliberations.deliberation_publish(actor=worker, deliberation=deliberation)  # residents see what it rests on
     with at(14):
         services.certificate_revoke(
             actor=worker,

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from jianfu.core import bulk, clock
+from jianfu.deliberations.models import Deliberation, DeliberationKind
 from jianfu.orgs.models import Org, OrgKind, User
-from jianfu.portal.models import Deliberation, DeliberationKind
 
 SEED = 2004  # the year 武汉's communities held their cooking-fume hearings (seed 004)
 HEARING_SHARE = 0.72  # of the communities: about 34 of 48 held a cooking-fume hearing
@@ -262,7 +262,7 @@ class _Maker:
 
 def load(district: Org) -> str:
     existing = Deliberation.objects.filter(community__path__startswith=district.path)
-    if existing.exists():
+    if existing.filter(kind=DeliberationKind.HEARING).exists():  # the certificates' demo records one consultation
         return f"{existing.count()} deliberation records (already loaded)"
     maker = _Maker(district, clock.today())
     maker.run()

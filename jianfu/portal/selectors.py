@@ -1,4 +1,4 @@
-"""Reads for the public portal and for the people who keep deliberation records.
+"""Reads for the public portal.
 
 Every public read is a fixed number of queries, however many items, commitments, results or
 records a community has: pages are read by residents on phones, often at once."""
@@ -7,16 +7,14 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from jianfu.catalog.models import ItemKind, WorkItem
+from jianfu.deliberations.models import Deliberation
 from jianfu.evaluation.models import Result
 from jianfu.evaluation.selectors import public_campaigns
 from jianfu.orgs.models import Org, OrgKind
-
-from .models import Deliberation
-from .permissions import communities_q, deliberations_q
 
 REGION_PARENT_KINDS = [OrgKind.STREET, OrgKind.TOWN]
 
@@ -129,35 +127,3 @@ def grids_of(community: Org) -> list[Org]:
 
 def community_deliberations(community: Org, limit: int = 20) -> list[Deliberation]:
     return list(published().filter(community=community).order_by("-held_on", "-pk")[:limit])
-
-
-# ----------------------------------------------------------------------------- the recorders' side
-
-
-def recorder_communities(user) -> QuerySet[Org]:
-    """The communities the user keeps deliberation records for."""
-    return Org.objects.filter(communities_q(user)).select_related("parent").order_by("parent__code", "code")
-
-
-def deliberations_for_user(
-    user, *, kind: str = "", state: str = "", community: str = "", q: str = ""
-) -> QuerySet[Deliberation]:
-    qs = Deliberation.objects.filter(deliberations_q(user))
-    if kind:
-        qs = qs.filter(kind=kind)
-    if state == "published":
-        qs = qs.filter(published_at__isnull=False)
-    elif state == "draft":
-        qs = qs.filter(published_at__isnull=True)
-    if community:
-        qs = qs.filter(community__code=community)
-    if q:
-        qs = qs.filter(Q(subject__icontains=q) | Q(agenda__icontains=q) | Q(outcome__icontains=q))
-    return qs.select_related("community", "community__parent", "recorded_by").order_by("-held_on", "-pk")
-
-
-def deliberation_for_user(user, pk: int) -> Deliberation:
-    record = deliberations_for_user(user).filter(pk=pk).first()
-    if record is None:
-        raise Http404
-    return record

@@ -16,12 +16,14 @@ from jianfu.core import clock
 from jianfu.core.charts import export_response
 from jianfu.core.tabular import xlsx_response
 from jianfu.core.views import refusals
+from jianfu.deliberations import selectors as records_selectors
+from jianfu.deliberations import services
+from jianfu.deliberations.forms import DeliberationForm, WithdrawForm
+from jianfu.deliberations.models import DeliberationKind
+from jianfu.deliberations.permissions import can_manage_deliberation, is_recorder
 from jianfu.monitor.public import public_figures
 
-from . import selectors, services
-from .forms import DeliberationForm, WithdrawForm
-from .models import DeliberationKind
-from .permissions import can_manage_deliberation, is_recorder
+from . import selectors
 
 PUBLIC_PAGE_SIZE = 20
 RECORDS_PAGE_SIZE = 50
@@ -133,7 +135,7 @@ def _record_filters(request) -> dict:
 def records(request):
     user = request.user
     _require_recorder(user)
-    communities = selectors.recorder_communities(user)
+    communities = records_selectors.recorder_communities(user)
     form = DeliberationForm(request.POST or None, communities=communities)
     if request.method == "POST" and form.is_valid():
         with refusals(request) as outcome:
@@ -142,7 +144,7 @@ def records(request):
             messages.success(request, pgettext("portal", "Recorded as a draft: “%(subject)s”.") % {"subject": record})
             return redirect("portal:record", pk=record.pk)
     filters = _record_filters(request)
-    page = Paginator(selectors.deliberations_for_user(user, **filters), RECORDS_PAGE_SIZE).get_page(
+    page = Paginator(records_selectors.deliberations_for_user(user, **filters), RECORDS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()
@@ -164,9 +166,9 @@ def records(request):
 def record(request, pk: int):
     user = request.user
     _require_recorder(user)
-    record = selectors.deliberation_for_user(user, pk)
+    record = records_selectors.deliberation_for_user(user, pk)
     may_manage = can_manage_deliberation(user, record)
-    communities = selectors.recorder_communities(user)
+    communities = records_selectors.recorder_communities(user)
     form = DeliberationForm(request.POST or None, instance=record, communities=communities)
     if request.method == "POST":
         if not may_manage:
@@ -195,7 +197,7 @@ def record(request, pk: int):
 def record_action(request, pk: int, action: str):
     user = request.user
     _require_recorder(user)
-    record = selectors.deliberation_for_user(user, pk)
+    record = records_selectors.deliberation_for_user(user, pk)
     with refusals(request):
         if action == "publish":
             services.deliberation_publish(actor=user, deliberation=record)
@@ -236,7 +238,7 @@ def _local(value) -> str:
 def records_export(request):
     user = request.user
     _require_recorder(user)
-    records = selectors.deliberations_for_user(user, **_record_filters(request))[:50_000]
+    records = records_selectors.deliberations_for_user(user, **_record_filters(request))[:50_000]
     published_label, draft_label = pgettext("portal", "Published"), pgettext("portal", "Draft")
     rows = (
         [

@@ -13,6 +13,7 @@ from jianfu.catalog.models import ItemList
 from jianfu.certificates import lists, services
 from jianfu.certificates.models import Certificate, CertificateType, RequestState, ResidentLink, SealUse
 from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
+from jianfu.deliberations import services as deliberations
 
 from .conftest import TODAY
 
@@ -170,13 +171,15 @@ def test_a_public_interest_certificate_needs_the_deliberation_record_and_sign_of
     made = request(community_worker, tree, cert_lists["owners"], people[0], purpose="业委会备案")
     with pytest.raises(DomainError, match="议事协商记录"):
         services.certificate_issue(actor=community_worker, request=made, evidence_checked=["业主大会会议记录"])
-    record = services.deliberation_record(
+    record = deliberations.deliberation_record(
         actor=community_worker,
         community=tree["community11"],
+        kind="consultation",
         held_on=TODAY - dt.timedelta(days=2),
         subject="业主委员会选举",
+        agenda="业主委员会选举",
         participants=30,
-        minutes="无异议",
+        outcome="无异议",
     )
     services.request_sign_off(actor=community_worker, request=made, deliberation=record)
     certificate = services.certificate_issue(

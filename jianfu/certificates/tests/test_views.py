@@ -13,12 +13,12 @@ from jianfu.certificates import services
 from jianfu.certificates.models import (
     CertificateRequest,
     CertificateType,
-    Deliberation,
     Dishonesty,
     RequestState,
     ResidentLink,
     SealUse,
 )
+from jianfu.deliberations.models import Deliberation
 
 from .test_services import RESIDENCE_EVIDENCE, request
 
@@ -201,7 +201,7 @@ def test_every_page_of_the_app_renders_for_each_role(client, tree, cert_lists, p
     worker = request.getfixturevalue("community_worker")
     certificate = issued(tree, cert_lists, worker, people[0])
     client.force_login(user)
-    pages = ["/certificates/", "/certificates/figures/", "/certificates/seals/", "/certificates/deliberations/"]
+    pages = ["/certificates/", "/certificates/figures/", "/certificates/seals/", "/portal/records/"]
     if who in ("community", "resident"):
         pages.append("/certificates/new/")
     if who in ("office", "community"):
@@ -217,11 +217,22 @@ def test_deliberations_and_dishonesty_records_are_kept_through_their_pages(
     client, tree, cert_lists, community_worker, outsider, people
 ):
     client.force_login(community_worker)
+    # The certificates' old records page is the one records page now.
+    old = client.get("/certificates/deliberations/")
+    assert old.status_code == 301 and old["Location"] == "/portal/records/"
     client.post(
-        "/certificates/deliberations/",
-        {"held_on": "2026-02-27", "subject": "业委会选举", "participants": 25, "minutes": "程序合规"},
+        "/portal/records/",
+        {
+            "kind": "consultation",
+            "community": tree["community11"].pk,
+            "held_on": "2026-02-27",
+            "subject": "业委会选举",
+            "agenda": "业委会选举",
+            "participants": 25,
+            "outcome": "程序合规",
+        },
     )
-    assert "业委会选举" in client.get("/certificates/deliberations/").content.decode()
+    assert "业委会选举" in client.get("/portal/records/").content.decode()
     owners = request(community_worker, tree, cert_lists["owners"], people[0])
     page = client.get(f"/certificates/r/{owners.number}/").content.decode()
     assert "业委会选举" in page  # offered for the sign-off

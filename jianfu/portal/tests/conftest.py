@@ -9,11 +9,11 @@ from django.utils import timezone
 from jianfu.cases.models import Commitment
 from jianfu.catalog.models import Category, ItemKind, WorkItem
 from jianfu.core import clock
+from jianfu.deliberations import services
+from jianfu.deliberations.models import DeliberationKind
 from jianfu.evaluation import services as evaluation
 from jianfu.evaluation.models import Campaign, Direction
 from jianfu.evaluation.tests.conftest import add_households, create
-from jianfu.portal import services
-from jianfu.portal.models import DeliberationKind
 
 TODAY = dt.date(2026, 12, 7)  # inside the evaluation fixtures' ballot weeks (1–20 December 2026)
 

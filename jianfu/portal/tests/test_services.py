@@ -7,9 +7,9 @@ import pytest
 
 from jianfu.audit.models import AuditEntry
 from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
+from jianfu.deliberations import services
+from jianfu.deliberations.models import Deliberation, DeliberationKind
 from jianfu.orgs.models import Role
-from jianfu.portal import services
-from jianfu.portal.models import Deliberation, DeliberationKind
 
 from .conftest import TODAY, hearing
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def entries(action: str):
-    return list(AuditEntry.objects.filter(action=f"portal.deliberation.{action}").order_by("seq"))
+    return list(AuditEntry.objects.filter(action=f"deliberation.{action}").order_by("seq"))
 
 
 def test_a_community_worker_records_a_hearing_of_their_community_as_a_draft_and_it_is_audited(

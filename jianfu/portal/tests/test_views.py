@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 
 from jianfu.cases.models import Commitment
 from jianfu.core import clock
+from jianfu.deliberations.models import Deliberation, DeliberationKind
 from jianfu.orgs import services as orgs
 from jianfu.orgs.models import OrgKind
-from jianfu.portal.models import Deliberation, DeliberationKind
 
 from .conftest import TODAY, hearing, work_item
 

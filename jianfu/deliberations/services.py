@@ -109,7 +109,7 @@ def deliberation_record(
     _clean(record)
     record.save()
     audit.record(
-        action="portal.deliberation.record",
+        action="deliberation.record",
         actor=actor,
         obj=record,
         org=community,
@@ -140,7 +140,7 @@ def deliberation_update(*, actor: User, deliberation: Deliberation, **fields) ->
     record.save()
     changed = [k for k in AUDIT_FIELDS if before[k] != after[k]]
     audit.record(
-        action="portal.deliberation.update",
+        action="deliberation.update",
         actor=actor,
         obj=record,
         org=record.community,

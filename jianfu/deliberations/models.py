@@ -1,8 +1,7 @@
-"""Residents' deliberation records shown on the public portal: hearings (社区听证会), forums
-(民情恳谈会), dialogues with departments (社区对话) and consultations (居民议事协商) — seed 004.
-
-Not to be confused with certificates.Deliberation, the small record a public-interest certificate
-rests on; this one is what the community publishes about its self-governance."""
+"""Residents' deliberations (seed 004): hearings (社区听证会), forums (民情恳谈会), dialogues with
+departments (社区对话) and consultations (居民议事协商). One record serves both uses: the community
+publishes it on the portal, and a public-interest certificate rests on it (seed 000: 涉及公共利益的
+证明须经议事协商)."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -31,7 +30,7 @@ class Deliberation(models.Model):
         "orgs.Org",
         verbose_name=pgettext_lazy("portal", "community"),
         on_delete=models.PROTECT,
-        related_name="public_deliberations",
+        related_name="deliberations",
     )
     held_on = models.DateField(pgettext_lazy("portal", "held on"))
     subject = models.CharField(pgettext_lazy("portal", "subject"), max_length=200)
@@ -70,17 +69,17 @@ class Deliberation(models.Model):
 
     class Meta:
         ordering = ["-held_on", "-pk"]
-        verbose_name = pgettext_lazy("portal", "deliberation record (public)")
-        verbose_name_plural = pgettext_lazy("portal", "deliberation records (public)")
+        verbose_name = pgettext_lazy("portal", "deliberation record")
+        verbose_name_plural = pgettext_lazy("portal", "deliberation records")
         constraints = [
             models.CheckConstraint(
                 condition=Q(participants__gte=1),
-                name="portal_deliberation_participants",
+                name="deliberation_participants",
                 violation_error_message=pgettext_lazy("portal", "At least one person took part."),
             ),
             models.CheckConstraint(
                 condition=Q(follow_up_done__isnull=True) | Q(follow_up_done__gte=models.F("held_on")),
-                name="portal_deliberation_follow_up_after",
+                name="deliberation_follow_up_after",
                 violation_error_message=pgettext_lazy(
                     "portal", "The follow-up cannot be completed before the meeting was held."
                 ),
@@ -88,8 +87,8 @@ class Deliberation(models.Model):
         ]
         indexes = [
             # The public lists: a district's or a community's published records, newest first.
-            models.Index(fields=["community", "-held_on"], name="portal_delib_community"),
-            models.Index(fields=["published_at", "-held_on"], name="portal_delib_published"),
+            models.Index(fields=["community", "-held_on"], name="deliberation_community"),
+            models.Index(fields=["published_at", "-held_on"], name="deliberation_published"),
         ]
 
     def __str__(self) -> str:

@@ -30,7 +30,7 @@ def role_in(actor, community) -> str:
 
 DELIBERATION = Machine(
     Deliberation,
-    name="portal.deliberation",
+    name="deliberation",
     actions={
         "publish": Action.of(DRAFT, PUBLISHED, can_manage_deliberation, pgettext_lazy("portal", "published")),
         "withdraw": Action.of(PUBLISHED, DRAFT, can_manage_deliberation, pgettext_lazy("portal", "withdrawn")),

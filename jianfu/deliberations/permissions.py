@@ -39,6 +39,6 @@ def deliberations_q(user) -> Q:
     return reach_q(user, RECORDER_ROLES, field="community__path")
 
 
-rules.add_perm("portal.keep_deliberations", is_recorder)
-rules.add_perm("portal.record_deliberation", can_record_for)
-rules.add_perm("portal.manage_deliberation", can_manage_deliberation)
+rules.add_perm("deliberations.keep", is_recorder)
+rules.add_perm("deliberations.record", can_record_for)
+rules.add_perm("deliberations.manage", can_manage_deliberation)
