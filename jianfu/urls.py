@@ -22,6 +22,9 @@ urlpatterns = [
     path("certificates/deliberations/", RedirectView.as_view(pattern_name="portal:records", permanent=True)),
     path("certificates/", include("jianfu.certificates.urls")),
     path("evaluation/", include("jianfu.evaluation.urls")),
+    # One public community page (issue 18): the cases' old page of commitments is the portal's.
+    path("cases/community/<str:code>/", RedirectView.as_view(pattern_name="portal:community", permanent=True)),
+    path("cases/commitments/", RedirectView.as_view(pattern_name="portal:commitments", query_string=True)),
     path("cases/", include("jianfu.cases.urls")),
     path("monitor/", include("jianfu.monitor.urls")),
     path("portal/", include("jianfu.portal.urls")),

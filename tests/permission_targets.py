@@ -866,13 +866,6 @@ HTML_PROBES: list[Probe] = [
         public="service items, their materials and time limits are public (流程可询)",
     ),
     P(
-        "cases:community",
-        codes("community"),
-        (ANONYMOUS,),
-        GET,
-        public="a community's page of department commitments is public (四到社区)",
-    ),
-    P(
         "open311:request",
         lambda w: [{"request_id": w.b["case_hidden"], "fmt": f} for f in ("json", "xml")],
         XL,
@@ -949,7 +942,7 @@ HTML_PROBES: list[Probe] = [
         query=in_query("?d={district}"),
     ),
     P(
-        "cases:commitments",
+        "portal:commitments",
         nothing,
         XL_SIGNED_IN,
         BOTH,

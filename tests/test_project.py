@@ -113,7 +113,6 @@ SAMPLES = {
     "cases:whistle": (lambda: [], "community"),
     "cases:service": (lambda: ["SX001"], "office"),
     "cases:apply": (lambda: ["SX001"], "community"),
-    "cases:community": (lambda: ["330282002001"], "office"),
     "cases:detail": (lambda: [_case("event")], "office"),
     "open311:discovery": (lambda: ["json"], "office"),
     "open311:services": (lambda: ["xml"], "office"),

@@ -22,7 +22,7 @@ from django.db import models
 
 from jianfu.access.models import Application, Consultation, Meeting, Transition, ViolationReport
 from jianfu.audit import services as audit
-from jianfu.cases.models import Case, CaseEvent, Commitment, Escalation, PointEntry, ServiceItem
+from jianfu.cases.models import Case, CaseEvent, Escalation, PointEntry, ServiceItem
 from jianfu.catalog.models import CatalogEntry, CatalogVersion, ItemList, ListEntry, Plaque, WorkItem
 from jianfu.certificates.models import (
     CertificateRequest,
@@ -45,6 +45,7 @@ from jianfu.ledger.models import (
 from jianfu.monitor.models import CommunityMonth
 from jianfu.orgs import services as orgs
 from jianfu.orgs.models import Org, OrgKind, User
+from jianfu.portal.models import Commitment
 from jianfu.registry.models import ExportRequest, Person
 
 FACTOR = 10  # "many more rows": the page's rows, copied this many times over
@@ -66,7 +67,7 @@ BOUNDS = {
     "evaluation_public": 3,
     "evaluation_public_results": 7,
     "cases_query": 4,
-    "cases_community": 5,
+    "portal_community": 18,
     "service_items": 4,
     # access
     "access_dashboard_clerk": 9,
@@ -97,7 +98,7 @@ BOUNDS = {
     "cases_detail": 10,
     "cases_grid": 8,
     "cases_rates": 11,
-    "cases_commitments": 10,
+    "portal_commitments": 10,
     # registry
     "registry_overview": 18,
     "registry_people": 11,
@@ -436,7 +437,7 @@ PAGES = [
         grow_evaluation_results,
     ),
     Page("cases_query", "/cases/query/", None, grow_service_case_history, lambda: {"code": service_case().query_code}),
-    Page("cases_community", f"/cases/community/{COMMUNITY}/", None, grow_commitments),
+    Page("portal_community", f"/portal/community/{COMMUNITY}/", None, grow_commitments),
     # access
     Page("access_dashboard_clerk", "/access/", "clerk", grow_applications),
     Page("access_dashboard_street", "/access/", "street", grow_applications),
@@ -496,7 +497,7 @@ PAGES = [
     ),
     Page("cases_grid", "/cases/grid/", "grid", lambda: grow_cases_in(community().path)),
     Page("cases_rates", "/cases/rates/", "street", lambda: grow_cases_in(community().parent.path)),
-    Page("cases_commitments", "/cases/commitments/", "office", grow_commitments),
+    Page("portal_commitments", "/portal/commitments/", "office", grow_commitments),
     # registry
     Page("registry_overview", "/registry/", "community", grow_people),
     Page("registry_people", "/registry/people/", "community", grow_people),

@@ -127,16 +127,6 @@ def can_see_applicant(user, case: Case) -> bool:
     return _is_reporter(user, case) or reaches(user, case.org_unit, DISPATCHER_ROLES)
 
 
-@rules.predicate
-def can_manage_commitment(user, department) -> bool:
-    return department is not None and (reaches(user, department, {Role.CLERK}) or _office_of(user, department))
-
-
-@rules.predicate
-def can_manage_commitments(user) -> bool:
-    return user.is_superuser or bool(roots(user, {Role.CLERK, Role.OFFICE}))
-
-
 rules.add_perm("cases.report", is_reporting_worker)
 rules.add_perm("cases.grid", is_grid_worker)
 rules.add_perm("cases.blow_whistle", can_blow_whistle)
@@ -144,4 +134,3 @@ rules.add_perm("cases.dispatch", can_dispatch)
 rules.add_perm("cases.handle", can_handle)
 rules.add_perm("cases.confirm", can_confirm)
 rules.add_perm("cases.view_case", can_view_case)
-rules.add_perm("cases.manage_commitments", can_manage_commitments)

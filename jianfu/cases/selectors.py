@@ -33,7 +33,6 @@ from .models import (
     SATISFIED,
     Case,
     CaseKind,
-    Commitment,
     Escalation,
     Matter,
     PointEntry,
@@ -233,32 +232,6 @@ def dispatch_targets(case: Case) -> list[Org]:
     community = case.org_unit if case.org_unit.kind == OrgKind.COMMUNITY else case.org_unit.parent
     local = [community, *community.children.filter(kind=OrgKind.GRID).order_by("code")]
     return departments + local
-
-
-def commitment_departments(user) -> list[Org]:
-    """The departments whose public commitments the user keeps: a clerk's own, an office's district's."""
-    departments = list(roots(user, {Role.CLERK}))
-    for district in roots(user, {Role.OFFICE}):
-        departments += list(departments_of(district))
-    if user.is_superuser and not departments:
-        departments = list(Org.objects.filter(kind__in=DEPARTMENT_KINDS).order_by("code"))
-    return departments
-
-
-def commitments_for(community: Org) -> list[Commitment]:
-    """四到社区: the commitments of every department whose scope covers this community."""
-    rows = Commitment.objects.filter(department__path__startswith=f"/{community.district_id}/").select_related(
-        "department"
-    )
-    rows = rows.prefetch_related("streets")
-    return [c for c in rows if not c.streets.all() or community.parent_id in {s.pk for s in c.streets.all()}]
-
-
-def public_community(code: str) -> Org:
-    community = Org.objects.filter(code=code, kind=OrgKind.COMMUNITY).select_related("parent").first()
-    if community is None:
-        raise Http404
-    return community
 
 
 # ------------------------------------------------------------------------------------ three rates

@@ -3,7 +3,8 @@ kernel (machines.CASE) whether the actor may take the action from the case's sta
 inputs, then moves it with jianfu.core.workflow.apply: one history row (with the organisation acted
 for and the assignee after the step) and one audit entry per step.
 
-Stage deadlines are set as the case moves (deadlines.py); points follow the rules in conf.py."""
+What each step changes on the case (its own edits, the new stage's deadline, the points it earns)
+is in steps.py, which the demo's and the scale generator's bulk replays share."""
 
 import datetime as dt
 import secrets
@@ -13,33 +14,28 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from jianfu.audit import services as audit
 from jianfu.catalog.models import Category
 from jianfu.core import clock, dirty
 from jianfu.core.crypto import is_valid_phone, normalize_phone
 from jianfu.core.errors import DomainError
 from jianfu.core.numbering import next_number
 from jianfu.core.uploads import check_file_type
-from jianfu.core.workflow import apply, check, require
+from jianfu.core.workflow import apply, check, opened, require
 from jianfu.orgs.models import DEPARTMENT_KINDS, Org, OrgKind, Role, User
 from jianfu.orgs.permissions import memberships, reaches
 
-from . import deadlines
+from . import steps
 from .conf import conf
 from .machines import CASE, SERVICE_EXTRA
 from .machines import NOTES as _NOTE_ACTIONS
 from .models import (
     FINAL_STATES,
     Case,
-    CaseEvent,
     CaseKind,
     CasePhoto,
     Channel,
-    Commitment,
     Escalation,
     Matter,
-    PointEntry,
-    PointRule,
     RequestType,
     Satisfaction,
     ServiceItem,
@@ -49,7 +45,6 @@ from .permissions import (
     DISPATCHER_ROLES,
     assignee_roles,
     can_dispatch,
-    can_manage_commitment,
     can_report_in,
     resolvable,
 )
@@ -96,20 +91,16 @@ def _act(
     org: Org | None,
     role: str,
     note: str = "",
-    change: Callable[[Case], None] | None = None,
     after: Callable[[Case], dict] | dict | None = None,
+    **params,
 ) -> Case:
-    """Move the locked case by the machine. `change`: the service's own edits; a move then sets the
-    deadline of the stage the case has entered. The history row records the organisation acted for
-    and whom the case is with after the step; the audit entry the assignee's code."""
+    """Move the locked case by the machine, with the step's own edits (steps.edit; `params`: its
+    inputs) and the points it earns. The history row records the organisation acted for and whom the
+    case is with after the step; the audit entry the assignee's code."""
     row: dict = {"org": org}
-    moves = CASE.actions[action].target is not None
 
     def edit(c: Case) -> None:
-        if change is not None:
-            change(c)
-        if moves:
-            c.stage_due = deadlines.stage_due(c, c.updated_at)  # updated_at: the move's moment
+        steps.edit(c, action, c.updated_at, **params)  # updated_at: the move's moment, stamped
         row["assignee"] = c.assignee  # after the edits: read when the history row is written
 
     case = apply(
@@ -127,16 +118,26 @@ def _act(
         ),
         locked=True,
     )
+    entry = steps.points(case, action, case.updated_at, earlier=case.points.filter(rule__in=steps.RESOLVE_RULES))
+    if entry is not None:
+        entry.save()
     _mark_dirty(case)
     return case
 
 
 def _opened(case: Case, *, actor: User, org: Org, audit_action: str, after: dict) -> None:
     """The first entry of a new case's history (from no state to reported) and its audit entry."""
-    CaseEvent.objects.create(
-        case=case, action="report", from_state="", to_state=case.state, actor=actor, org=org, at=case.reported_at
+    opened(
+        CASE,
+        case,
+        "report",
+        actor=actor,
+        org=org,
+        at=case.reported_at,
+        audit_action=audit_action,
+        history={"org": org},
+        after=after,
     )
-    audit.record(action=audit_action, actor=actor, obj=case, org=org, after=after)
 
 
 def _acting_org(user: User, org: Org, roles: set[str]) -> tuple[Org | None, str]:
@@ -236,10 +237,8 @@ def case_report(
         media_url=media_url,
         reporter=actor,
         channel=channel or _channel_for(actor, org_unit),
-        reported_at=now,
-        updated_at=now,
     )
-    case.stage_due = deadlines.stage_due(case, now)
+    steps.report(case, now)
     case.save()
     _mark_dirty(case)  # nothing yet (not dispatched): kept so every save of a case marks
     _add_photos(case, photos, actor=actor, stage=S.REPORTED)
@@ -311,34 +310,6 @@ def check_dispatch(case: Case, assignee: Org) -> None:
         )
 
 
-def _respond_due(case: Case, assignee: Org, now: dt.datetime) -> dt.datetime | None:
-    if case.kind == CaseKind.SERVICE:
-        return None
-    if assignee.kind not in DEPARTMENT_KINDS:
-        return deadlines.after(now, days=conf("LOCAL_RESPOND_WORKDAYS"))
-    matter, group = case.matter, case.matter.group
-    minutes = matter.respond_minutes or group.respond_minutes
-    return deadlines.after(now, minutes=minutes, days=group.respond_workdays)
-
-
-def _resolve_workdays(case: Case) -> int:
-    if case.kind == CaseKind.SERVICE:
-        return case.service_item.time_limit_workdays
-    return case.matter.resolve_workdays or case.matter.group.resolve_workdays
-
-
-def _assign(case: Case, assignee: Org, now: dt.datetime) -> None:
-    case.assignee = assignee
-    case.whistle = case.kind == CaseKind.EVENT and assignee.kind in DEPARTMENT_KINDS
-    case.disputed = False
-    case.respond_due = _respond_due(case, assignee, now)
-    case.responded_at = None
-    case.responded_on_time = None
-    if case.kind == CaseKind.EVENT:
-        case.resolve_due = None
-        case.resolved_on_time = None
-
-
 @transaction.atomic
 def case_dispatch(*, actor: User, case: Case, assignee: Org, reason: str = "") -> Case:
     """Give the case to a department or party branch (blowing the whistle) or, when the lists allow
@@ -346,11 +317,6 @@ def case_dispatch(*, actor: User, case: Case, assignee: Org, reason: str = "") -
     case = _start(case, "dispatch", actor)
     check_dispatch(case, assignee)
     org, role = _acting_org(actor, case.org_unit, DISPATCHER_ROLES)
-
-    def change(c: Case) -> None:
-        _assign(c, assignee, c.updated_at)
-        c.dispatcher = org
-
     return _act(
         case,
         "dispatch",
@@ -358,8 +324,9 @@ def case_dispatch(*, actor: User, case: Case, assignee: Org, reason: str = "") -
         org=org,
         role=role,
         note=reason,
-        change=change,
         after=lambda c: {"whistle": c.whistle},
+        assignee=assignee,
+        dispatcher=org,
     )
 
 
@@ -386,16 +353,7 @@ def case_respond(*, actor: User, case: Case, note: str = "") -> Case:
     """报到: the assignee has arrived and takes the case on."""
     case = _start(case, "respond", actor)
     org, role = _acting_org(actor, case.assignee, assignee_roles(case.assignee))
-
-    def change(c: Case) -> None:
-        now = c.updated_at
-        c.responded_on_time = c.respond_due is None or now <= c.respond_due
-        if c.kind == CaseKind.EVENT:
-            c.resolve_due = deadlines.after(now, days=_resolve_workdays(c))
-
-    case = _act(case, "respond", actor=actor, org=org, role=role, note=note, change=change)
-    _award(case, PointRule.RESPOND_ON_TIME if case.responded_on_time else PointRule.RESPOND_LATE, case.updated_at)
-    return case
+    return _act(case, "respond", actor=actor, org=org, role=role, note=note)
 
 
 @transaction.atomic
@@ -406,16 +364,8 @@ def case_resolve(*, actor: User, case: Case, note: str, photos=()) -> Case:
         org, role = _acting_org(actor, case.assignee, assignee_roles(case.assignee))
     else:  # a service done at the window
         org, role = _acting_org(actor, case.org_unit, DISPATCHER_ROLES)
-
-    def change(c: Case) -> None:
-        c.resolved_on_time = c.resolve_due is None or c.updated_at <= c.resolve_due
-
-    case = _act(case, "resolve", actor=actor, org=org, role=role, note=note, change=change)
+    case = _act(case, "resolve", actor=actor, org=org, role=role, note=note)
     _add_photos(case, photos, actor=actor, stage=S.RESOLVED)
-    if not case.points.filter(
-        rule__in=[PointRule.RESOLVE_ON_TIME, PointRule.RESOLVE_LATE], department=case.assignee_id
-    ).exists():
-        _award(case, PointRule.RESOLVE_ON_TIME if case.resolved_on_time else PointRule.RESOLVE_LATE, case.updated_at)
     return case
 
 
@@ -426,16 +376,7 @@ def case_return(*, actor: User, case: Case, reason: str) -> Case:
     reason = _reason_required(reason, _("Say why the case is returned."))
     org, role = _acting_org(actor, case.assignee, assignee_roles(case.assignee))
     returned_by = case.assignee.code
-
-    def change(c: Case) -> None:
-        c.assignee, c.whistle, c.disputed = None, False, False
-        c.respond_due, c.responded_at = None, None
-        if c.kind == CaseKind.EVENT:  # a service keeps its legal time limit, which runs from acceptance
-            c.resolve_due = None
-
-    return _act(
-        case, "return", actor=actor, org=org, role=role, note=reason, change=change, after={"returned_by": returned_by}
-    )
+    return _act(case, "return", actor=actor, org=org, role=role, note=reason, after={"returned_by": returned_by})
 
 
 @transaction.atomic
@@ -444,9 +385,7 @@ def case_dispute(*, actor: User, case: Case, reason: str) -> Case:
     case = _start(case, "dispute", actor)
     reason = _reason_required(reason, _("Say why you dispute it."))
     org, role = _acting_org(actor, case.assignee, assignee_roles(case.assignee))
-    return _act(
-        case, "dispute", actor=actor, org=org, role=role, note=reason, change=lambda c: setattr(c, "disputed", True)
-    )
+    return _act(case, "dispute", actor=actor, org=org, role=role, note=reason)
 
 
 @transaction.atomic
@@ -459,13 +398,16 @@ def case_reassign(*, actor: User, case: Case, assignee: Org, reason: str) -> Cas
     check_dispatch(case, assignee)
     org, role = _acting_org(actor, case.org_unit, DISPATCHER_ROLES)
     previous = case.assignee.code if case.assignee_id else ""
-
-    def change(c: Case) -> None:
-        _assign(c, assignee, c.updated_at)
-        c.dispatcher = org
-
     return _act(
-        case, "reassign", actor=actor, org=org, role=role, note=reason, change=change, after={"previous": previous}
+        case,
+        "reassign",
+        actor=actor,
+        org=org,
+        role=role,
+        note=reason,
+        after={"previous": previous},
+        assignee=assignee,
+        dispatcher=org,
     )
 
 
@@ -485,14 +427,18 @@ def case_confirm(
     if not solved:
         note = _reason_required(note, _("Say why it stays unsolved."))
     org, role = _confirming(actor, case)
-
-    def change(c: Case) -> None:
-        c.solved, c.satisfaction = solved, satisfaction
-
     extra = {"satisfaction": satisfaction, "solved": solved}
-    case = _act(case, "confirm", actor=actor, org=org, role=role, note=note, change=change, after=extra)
-    _award(case, PointRule(satisfaction), clock.now())
-    return case
+    return _act(
+        case,
+        "confirm",
+        actor=actor,
+        org=org,
+        role=role,
+        note=note,
+        after=extra,
+        solved=solved,
+        satisfaction=satisfaction,
+    )
 
 
 def _confirming(actor: User, case: Case) -> tuple[Org | None, str]:
@@ -506,16 +452,7 @@ def case_reopen(*, actor: User, case: Case, reason: str) -> Case:
     case = _start(case, "reopen", actor)
     reason = _reason_required(reason, _("Say what is still not fixed."))
     org, role = _confirming(actor, case)
-
-    def change(c: Case) -> None:
-        c.reopen_count += 1
-        c.solved = False
-        c.resolve_due = deadlines.after(c.updated_at, days=_resolve_workdays(c))
-        c.resolved_on_time = None
-
-    case = _act(case, "reopen", actor=actor, org=org, role=role, note=reason, change=change)
-    _award(case, PointRule.REOPENED, case.updated_at)
-    return case
+    return _act(case, "reopen", actor=actor, org=org, role=role, note=reason)
 
 
 @transaction.atomic
@@ -544,30 +481,11 @@ def case_merge(*, actor: User, case: Case, into: Case, reason: str = "") -> Case
         org=org,
         role=role,
         note=reason,
-        change=lambda c: setattr(c, "merged_into", into),
         after={"into": into.number},
+        into=into,
     )
-    took_in = _("Took in %(number)s") % {"number": case.number}
-    _act(into, "absorb", actor=actor, org=org, role=role, note=took_in)
+    _act(into, "absorb", actor=actor, org=org, role=role, note=steps.took_in(case))
     return case
-
-
-# ---------------------------------------------------------------------------------------- points
-
-
-def _award(case: Case, rule: str, now: dt.datetime) -> PointEntry | None:
-    """Points go to the department answering a whistle, in the month the whistle was dispatched."""
-    if not case.whistle or case.assignee_id is None or case.dispatched_at is None:
-        return None
-    entry = PointEntry.objects.create(
-        department=case.assignee,
-        case=case,
-        rule=rule,
-        points=conf("POINTS")[rule],
-        period=deadlines.period_of(case.dispatched_at),
-        at=now,
-    )
-    return entry
 
 
 # ------------------------------------------------------------------------------------ escalation
@@ -590,13 +508,8 @@ def escalate_overdue(*, now: dt.datetime | None = None) -> list[Escalation]:
             if not case.is_overdue(now) or case.escalations.filter(state=case.state, due=case.stage_due).exists():
                 continue
             office = Org.objects.get(pk=case.org_unit.district_id)
-            escalation = Escalation.objects.create(
-                case=case, office=office, state=case.state, due=case.stage_due, at=now
-            )
-            reason = _("%(stage)s overdue since %(due)s") % {
-                "stage": case.get_state_display(),
-                "due": deadlines.local_text(case.stage_due),
-            }
+            escalation, reason = steps.escalation(case, office, now)
+            escalation.save()
             apply(
                 CASE,
                 case,
@@ -662,10 +575,8 @@ def service_apply(
         applicant_name=applicant_name.strip(),
         applicant_phone=normalize_phone(applicant_phone),
         query_code=_query_code(),
-        reported_at=now,
-        updated_at=now,
     )
-    case.stage_due = deadlines.stage_due(case, now)
+    steps.report(case, now)
     case.save()
     _mark_dirty(case)  # nothing yet (not dispatched): kept so every save of a case marks
     _add_photos(case, photos, actor=actor, stage=S.REPORTED)
@@ -685,11 +596,7 @@ def service_accept(*, actor: User, case: Case, reason: str = "") -> Case:
     require(can_dispatch(actor, case), _("Only the community window accepts an application."))
     check(CASE, case, "accept", actor)
     org, role = _acting_org(actor, case.org_unit, DISPATCHER_ROLES)
-
-    def change(c: Case) -> None:
-        c.resolve_due = deadlines.after(c.updated_at, days=c.service_item.time_limit_workdays)
-
-    return _act(case, "accept", actor=actor, org=org, role=role, note=reason, change=change)
+    return _act(case, "accept", actor=actor, org=org, role=role, note=reason)
 
 
 def accept(*, actor: User, case: Case, reason: str = "") -> Case:
@@ -699,46 +606,3 @@ def accept(*, actor: User, case: Case, reason: str = "") -> Case:
 
 
 # ------------------------------------------------------------------------------------ commitments
-
-
-@transaction.atomic
-def commitment_save(
-    *, actor: User, department: Org, duties: str, duty_phone: str, complaint_phone: str, hours: str = "", streets=()
-) -> Commitment:
-    """四到社区: a department publishes its duties and phones on the community pages."""
-    require(can_manage_commitment(actor, department), _("Only the department's clerk or the office may change this."))
-    if department.kind not in DEPARTMENT_KINDS:
-        raise DomainError(_("Commitments are made by departments."))
-    if not duties.strip():
-        raise DomainError(_("Describe the department's duties towards residents."))
-    for phone in (duty_phone, complaint_phone):
-        if not is_valid_phone(phone) and not phone.strip().isdigit():
-            raise DomainError(_("“%(phone)s” is not a valid phone number.") % {"phone": phone})
-    commitment = Commitment.objects.select_for_update().filter(department=department).first()
-    before = None
-    if commitment is None:
-        commitment = Commitment(department=department)
-    else:
-        before = {
-            "duties": commitment.duties,
-            "duty_phone": commitment.duty_phone,
-            "complaint_phone": commitment.complaint_phone,
-        }
-    commitment.duties, commitment.hours = duties.strip(), hours.strip()
-    commitment.duty_phone, commitment.complaint_phone = duty_phone.strip(), complaint_phone.strip()
-    commitment.updated_at = clock.now()
-    commitment.save()
-    commitment.streets.set(streets)
-    audit.record(
-        action="commitment.save",
-        actor=actor,
-        obj=commitment,
-        org=department,
-        before=before,
-        after={
-            "duties": commitment.duties,
-            "duty_phone": commitment.duty_phone,
-            "complaint_phone": commitment.complaint_phone,
-        },
-    )
-    return commitment

@@ -20,7 +20,6 @@ from jianfu.orgs.permissions import is_office, roots
 from . import deadlines, selectors, services
 from .forms import (
     ApplyForm,
-    CommitmentForm,
     ConfirmForm,
     DispatchForm,
     MergeForm,
@@ -32,11 +31,9 @@ from .forms import (
     WhistleForm,
 )
 from .machines import ACTION_LABELS
-from .models import Case, CaseKind, Commitment, Matter, ServiceGroup, State
+from .models import Case, CaseKind, Matter, ServiceGroup, State
 from .permissions import (
     can_blow_whistle,
-    can_manage_commitment,
-    can_manage_commitments,
     can_see_applicant,
 )
 
@@ -80,7 +77,6 @@ def dashboard(request):
     }
     context |= {
         "desk": [(key, labels[key], qs.count()) for key, qs in selectors.waiting_for(request.user).items()],
-        "can_commit": can_manage_commitments(request.user),
         "escalations": selectors.open_escalations(request.user) if is_office(request.user) else [],
         "can_report": bool(selectors.reporting_units(request.user)),
         "can_whistle": can_blow_whistle(request.user),
@@ -538,57 +534,3 @@ def query(request):
 
 
 # ------------------------------------------------------------------------------ 四到社区 commitments
-
-
-@require_GET
-def community_page(request, code: str):
-    """A community's public page: what each department does for its residents, with phones."""
-    community = selectors.public_community(code)
-    return render(
-        request,
-        "cases/community.html",
-        {"community": community, "commitments": selectors.commitments_for(community)},
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-def commitments(request):
-    if not can_manage_commitments(request.user):
-        raise PermissionDenied
-    departments = selectors.commitment_departments(request.user)
-    if not departments:
-        raise PermissionDenied
-    code = request.GET.get("department") or departments[0].code
-    department = next((d for d in departments if d.code == code), None)
-    if department is None or not can_manage_commitment(request.user, department):
-        raise Http404
-    current = Commitment.objects.filter(department=department).first()
-    initial = {}
-    if current is not None:
-        initial = {
-            "duties": current.duties,
-            "duty_phone": current.duty_phone,
-            "complaint_phone": current.complaint_phone,
-            "hours": current.hours,
-            "streets": list(current.streets.all()),
-        }
-    district = Org.objects.get(pk=department.district_id)
-    form = CommitmentForm(request.POST or None, initial=initial, district=district)
-    if request.method == "POST" and form.is_valid():
-        with refusals(request) as outcome:
-            services.commitment_save(actor=request.user, department=department, **form.cleaned_data)
-        if outcome.ok:
-            messages.success(request, _("Published on the community pages."))
-            return redirect(f"{request.path}?department={department.code}")
-    communities = Org.objects.filter(kind=OrgKind.COMMUNITY, path__startswith=district.path).order_by("code")[:1]
-    return render(
-        request,
-        "cases/commitments.html",
-        {
-            "form": form,
-            "department": department,
-            "departments": departments,
-            "sample_community": communities[0] if communities else None,
-        },
-    )

@@ -17,7 +17,7 @@ from jianfu.core import clock, dirty, workdays
 from jianfu.core.crypto import mask_id_number
 from jianfu.core.errors import DomainError, InvalidTransition, PermissionDenied
 from jianfu.core.numbering import next_number
-from jianfu.core.workflow import apply, check, require
+from jianfu.core.workflow import apply, check, opened, require
 from jianfu.deliberations.models import Deliberation
 from jianfu.orgs.models import Org, OrgKind, User
 from jianfu.registry.models import Person
@@ -30,7 +30,6 @@ from .models import (
     CertificateType,
     Channel,
     Dishonesty,
-    RequestEvent,
     RequestState,
     ResidentLink,
     SealUse,
@@ -150,12 +149,7 @@ def request_create(
             REQUEST, request, "redirect", actor=actor, change=_answer(actor), after=described, permission=False
         )
     else:
-        RequestEvent.objects.create(
-            request=request, action="request", to_state=request.state, actor=actor, at=clock.now()
-        )
-        audit.record(
-            action="certificate_request.request", actor=actor, obj=request, org=community, after=described(request)
-        )
+        opened(REQUEST, request, "request", actor=actor, org=community, after=described(request))
     _mark_dirty(request)
     return request
 

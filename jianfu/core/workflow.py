@@ -122,6 +122,44 @@ def check(machine: Machine, obj, name: str, actor, *, permission: bool = True) -
     return action
 
 
+def opened(
+    machine: Machine,
+    obj,
+    name: str,
+    *,
+    actor=None,
+    org=None,
+    role: str | None = None,
+    at=None,
+    audit_action: str = "",
+    history: dict | None = None,
+    after: dict | None = None,
+) -> None:
+    """The first entry of a new object's history (from no state to the one it was created in) and
+    its audit entry, in the caller's transaction: creation is not a move, but it is recorded alike."""
+    the_role = machine.role(actor, obj) if role is None else role
+    state = machine.state_of(obj)
+    if machine.history is not None:
+        machine.history.objects.create(
+            **{machine.subject: obj},
+            action=name,
+            from_state="",
+            to_state=state,
+            actor=actor if actor is not None and actor.pk else None,
+            role=the_role,
+            at=at or clock.now(),
+            **(history or {}),
+        )
+    audit.record(
+        action=audit_action or f"{machine.name}.{name}",
+        actor=actor,
+        obj=obj,
+        org=machine.org(obj) if org is None else org,
+        role=the_role,
+        after={"state": state} | (after or {}),
+    )
+
+
 def apply(
     machine: Machine,
     obj,

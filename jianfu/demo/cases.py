@@ -2,27 +2,28 @@
 167 service items, the departments' public commitments (四到社区), and a year of whistles, grid
 matters and service applications with realistic on-time / late / reopened mixes.
 
-The year is generated in memory by a small replay of the case rules (the same stage deadlines,
-escalations and points as cases/services.py) and bulk-inserted, so load_demo stays fast; a few live
-cases for the demo accounts then go through the real services (and the audit log)."""
+The year is replayed in memory through the case rules the services use (the machine's stamps and
+cases.steps: each step's edits, stage deadlines, points, escalations) and bulk-inserted, so load_demo
+stays fast; a few live cases for the demo accounts then go through the real services (and the audit
+log)."""
 
+import bisect
 import datetime as dt
 import math
 import random
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
 
-from jianfu.cases import deadlines, services
+from jianfu.cases import services, steps
 from jianfu.cases.conf import conf
-from jianfu.cases.deadlines import period_of
 from jianfu.cases.models import (
     FINAL_STATES,
     Case,
     CaseEvent,
     CaseKind,
     Channel,
-    Commitment,
     Escalation,
     HandledAt,
     Matter,
@@ -110,22 +111,6 @@ def _configure(district: Org) -> tuple[list[Matter], list[ServiceItem]]:
     return matters, items
 
 
-def _commitments(district: Org) -> None:
-    departments = _departments(district)
-    now = clock.now()
-    for name, duties, duty_phone, complaint_phone in data.COMMITMENTS:
-        Commitment.objects.get_or_create(
-            department=departments[name],
-            defaults={
-                "duties": duties,
-                "duty_phone": duty_phone,
-                "complaint_phone": complaint_phone,
-                "hours": "工作日 8:30—12:00，13:30—17:00",
-                "updated_at": now,
-            },
-        )
-
-
 # ------------------------------------------------------------------------------------ the replay
 
 
@@ -154,7 +139,9 @@ class _Calendar(workdays.Calendar):
 
 
 class _Replay:
-    """One case moved through the rules of cases/services.py in memory, its history, escalations and points."""
+    """One case moved in memory by the case rules themselves (the machine's stamps, cases.steps: the
+    services' edits, stage deadlines and points), with its history and escalations; the generator
+    decides only which step comes when, by whom."""
 
     def __init__(self, gen: "_Generator", case: Case):
         self.gen, self.case = gen, case
@@ -163,197 +150,70 @@ class _Replay:
         self.escalations: list[Escalation] = []
         self._flagged: set[tuple[str, dt.datetime]] = set()
 
-    # -- bookkeeping
     def _escalate_until(self, moment: dt.datetime) -> None:
+        """The hourly timer (run_timers) flags an overdue stage once, if it ran before `moment`."""
         c = self.case
-        if c.stage_due is None or c.stage_due >= moment or c.state in FINAL_STATES | {S.CONFIRMED}:
+        if not c.is_overdue(moment) or (c.state, c.stage_due) in self._flagged:
             return
-        if (c.state, c.stage_due) in self._flagged:
-            return
-        sweep = c.stage_due.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)  # hourly timer
+        sweep = c.stage_due.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
         if sweep <= min(moment, self.gen.now):
             self._flagged.add((c.state, c.stage_due))
-            self.escalations.append(
-                Escalation(case_id=c.pk, office_id=self.gen.district.pk, state=c.state, due=c.stage_due, at=sweep)
-            )
-            due = timezone.localtime(c.stage_due).strftime("%Y-%m-%d %H:%M")
-            self._event(
-                "escalate", sweep, c.state, org=self.gen.district, reason=f"{c.get_state_display()}超期（期限 {due}）"
-            )
+            escalation, note = steps.escalation(c, self.gen.district, sweep)
+            self.escalations.append(escalation)
+            self._move("escalate", sweep, org=self.gen.district, note=note)
 
-    def _event(self, action, at, to_state, *, org, actor=None, reason="") -> None:
-        c = self.case
+    def _event(self, action, at, from_state, to_state, assignee_id, *, org, actor=None, note="") -> CaseEvent:
         # Ids, not objects: tens of thousands of rows, and related-object checks cost more than the rest.
-        self.events.append(
-            CaseEvent(
-                case_id=c.pk,
-                action=action,
-                from_state="" if action == "report" else c.state,
-                to_state=to_state,
-                actor_id=actor.pk if actor else None,
-                org_id=org.pk if org else None,
-                assignee_id=c.assignee_id,
-                note=reason,
-                at=at,
-            )
+        return CaseEvent(
+            case_id=self.case.pk,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            actor_id=actor.pk if actor else None,
+            org_id=org.pk if org else None,
+            assignee_id=assignee_id,
+            note=note,
+            at=at,
         )
-        c.state, c.updated_at = to_state, at
 
-    def step(self, action, at, to_state, *, org, actor=None, reason="", apply=None) -> None:
+    def _move(self, action, at, *, org, actor=None, note="", **params) -> CaseEvent:
+        c = self.case
+        before = c.state
+        steps.take(c, action, at, calendar=self.gen.cal, **params)
+        event = self._event(action, at, before, c.state, c.assignee_id, org=org, actor=actor, note=note)
+        self.events.append(event)
+        entry = steps.points(c, action, at, earlier=self.points)
+        if entry is not None:
+            self.points.append(entry)
+        return event
+
+    def step(self, action: str, at: dt.datetime, *, org, actor=None, note="", **params) -> CaseEvent:
+        """The step `action` at `at` (`params`: its inputs, as the service takes them)."""
         if at > self.gen.now:
             raise _Stop
         self._escalate_until(at)
-        if apply:
-            apply()
-        self._event(action, at, to_state, org=org, actor=actor, reason=reason)
+        return self._move(action, at, org=org, actor=actor, note=note, **params)
 
-    def award(self, rule: str, at: dt.datetime) -> None:
-        c = self.case
-        if c.whistle and c.assignee is not None:
-            self.points.append(
-                PointEntry(
-                    department_id=c.assignee_id,
-                    case_id=c.pk,
-                    rule=rule,
-                    points=conf("POINTS")[rule],
-                    period=period_of(c.dispatched_at),
-                    at=at,
-                )
-            )
-
-    # -- the steps (each mirrors its service)
     def report(self, at, *, org, actor=None):
         c = self.case
-        c.state, c.reported_at, c.updated_at = S.REPORTED, at, at
-        key = "SERVICE_ACCEPT_WORKDAYS" if c.kind == CaseKind.SERVICE else "ACCEPT_WORKDAYS"
-        c.stage_due = deadlines.after(at, days=conf(key), calendar=self.gen.cal)
-        self._event("report", at, S.REPORTED, org=org, actor=actor)
+        steps.report(c, at, self.gen.cal)
+        self.events.append(self._event("report", at, "", c.state, c.assignee_id, org=org, actor=actor))
 
-    def accept(self, at, *, org, actor=None):
-        c = self.case
+    def dispatch(self, at, assignee: Org, *, org, actor=None, action="dispatch", note=""):
+        # The dispatcher is the organisation acted for, as in services.case_dispatch.
+        self.step(action, at, org=org, actor=actor, note=note, assignee=assignee, dispatcher=org)
 
-        def apply():
-            c.accepted_at = at
-            if c.kind == CaseKind.SERVICE:
-                c.resolve_due = deadlines.after(at, days=c.service_item.time_limit_workdays, calendar=self.gen.cal)
-                c.stage_due = c.resolve_due
-            else:
-                c.stage_due = deadlines.after(at, days=conf("ACCEPT_WORKDAYS"), calendar=self.gen.cal)
-
-        self.step("accept", at, S.ACCEPTED, org=org, actor=actor, apply=apply)
-
-    def dispatch(self, at, assignee: Org, *, org, actor=None, action="dispatch", reason=""):
-        c = self.case
-
-        def apply():
-            c.assignee, c.dispatcher, c.dispatched_at, c.disputed = assignee, org, at, False
-            c.whistle = c.kind == CaseKind.EVENT and not assignee.is_region
-            c.responded_at = c.responded_on_time = None
-            if c.kind == CaseKind.SERVICE:
-                c.respond_due, c.stage_due = None, c.resolve_due
-                return
-            if assignee.is_region:
-                c.respond_due = deadlines.after(at, days=conf("LOCAL_RESPOND_WORKDAYS"), calendar=self.gen.cal)
-            else:
-                group = c.matter.group
-                c.respond_due = deadlines.after(
-                    at, minutes=group.respond_minutes, days=group.respond_workdays, calendar=self.gen.cal
-                )
-            c.resolve_due = c.resolved_on_time = None
-            c.stage_due = c.respond_due
-
-        self.step(action, at, S.DISPATCHED, org=org, actor=actor, reason=reason, apply=apply)
-
-    def give_back(self, at, reason, *, actor=None):
-        c = self.case
-        by = c.assignee
-
-        def apply():
-            c.assignee, c.whistle, c.disputed = None, False, False
-            c.respond_due = c.resolve_due = c.responded_at = None
-            c.stage_due = deadlines.after(at, days=conf("ACCEPT_WORKDAYS"), calendar=self.gen.cal)
-
-        self.step("return", at, S.ACCEPTED, org=by, actor=actor, reason=reason, apply=apply)
-
-    def dispute(self, at, reason, *, actor=None):
-        c = self.case
-        self.step(
-            "dispute",
-            at,
-            c.state,
-            org=c.assignee,
-            actor=actor,
-            reason=reason,
-            apply=lambda: setattr(c, "disputed", True),
-        )
-
-    def respond(self, at, *, actor=None):
-        c = self.case
-
-        def apply():
-            c.responded_at = at
-            c.responded_on_time = c.respond_due is None or at <= c.respond_due
-            if c.kind == CaseKind.EVENT:
-                days = c.matter.resolve_workdays or c.matter.group.resolve_workdays
-                c.resolve_due = deadlines.after(at, days=days, calendar=self.gen.cal)
-            c.stage_due = c.resolve_due
-
-        self.step("respond", at, S.RESPONDED, org=c.assignee, actor=actor, apply=apply)
-        self.award("respond_on_time" if c.responded_on_time else "respond_late", at)
-
-    def resolve(self, at, note, *, org, actor=None):
-        c = self.case
-        first = c.resolved_on_time is None and not any(p.rule.startswith("resolve") for p in self.points)
-
-        def apply():
-            c.resolved_at = at
-            c.resolved_on_time = c.resolve_due is None or at <= c.resolve_due
-            c.stage_due = deadlines.after(at, days=conf("REVISIT_WORKDAYS"), calendar=self.gen.cal)
-
-        self.step("resolve", at, S.RESOLVED, org=org, actor=actor, reason=note, apply=apply)
-        if first:
-            self.award("resolve_on_time" if c.resolved_on_time else "resolve_late", at)
-
-    def reopen(self, at, reason, *, org, actor=None):
-        c = self.case
-
-        def apply():
-            c.reopen_count += 1
-            c.solved = False
-            days = c.service_item.time_limit_workdays if c.kind == CaseKind.SERVICE else c.matter.group.resolve_workdays
-            c.resolve_due = deadlines.after(at, days=days, calendar=self.gen.cal)
-            c.resolved_on_time = None
-            c.stage_due = c.resolve_due
-
-        self.step("reopen", at, S.REOPENED, org=org, actor=actor, reason=reason, apply=apply)
-        self.award("reopened", at)
-
-    def confirm(self, at, satisfaction, *, org, actor=None, note="", solved=True):
-        c = self.case
-
-        def apply():
-            c.confirmed_at, c.solved, c.satisfaction, c.stage_due = at, solved, satisfaction, None
-
-        self.step("confirm", at, S.CONFIRMED, org=org, actor=actor, reason=note, apply=apply)
-        self.award(satisfaction, at)
-
-    def close(self, at, *, org, actor=None):
-        c = self.case
-
-        def apply():
-            c.closed_at, c.stage_due = at, None
-
-        self.step("close", at, S.CLOSED, org=org, actor=actor, apply=apply)
-
-    def merge(self, at, into: Case, *, org, actor=None):
-        c = self.case
-
-        def apply():
-            c.merged_into, c.stage_due = into, None
-
-        self.step(
-            "merge", at, S.MERGED, org=org, actor=actor, reason=f"与{into.number}为同一事项，合并办理", apply=apply
-        )
+    def merge(self, at, into: "_Replay", *, org, actor=None):
+        """A duplicate joins an open case; the case joined notes it in its history (services.case_merge)."""
+        merged = self.step("merge", at, org=org, actor=actor, into=into.case)
+        # Its replay has run ahead: the note goes into its past, as it stood then.
+        then = [e for e in into.events if e.at <= at][-1]
+        took_in = into._event("absorb", at, then.to_state, then.to_state, then.assignee_id, org=org, actor=actor)
+        bisect.insort(into.events, took_in, key=lambda e: e.at)
+        into.case.updated_at = max(into.case.updated_at, at)  # the machine's stamp, unless a later move touched it
+        # Case numbers are given at save, in order of report.
+        self.gen.numbered.append((merged, lambda: f"与{into.case.number}为同一事项，合并办理"))
+        self.gen.numbered.append((took_in, lambda: steps.took_in(self.case)))
 
     def finish(self) -> None:
         self._escalate_until(self.gen.now)
@@ -397,6 +257,7 @@ class _Generator:
         self.users = users
         self.gutang = next((c for c in communities if c.name == "古塘社区"), None)
         self.replays: list[_Replay] = []
+        self.numbered: list[tuple[CaseEvent, Callable[[], str]]] = []  # notes naming a case, once numbered
         self.next_pk = (Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
 
     # -- helpers
@@ -448,7 +309,7 @@ class _Generator:
             return
         duplicate = self._recent_duplicate(community, at) if rng.random() < 0.03 else None
         if duplicate is not None:  # a second report of a matter already reported
-            matter, address = duplicate.matter, duplicate.address
+            matter, address = duplicate.case.matter, duplicate.case.address
             text = f"{address}{matter.name}，居民再次反映"
         reporter = (
             self.users.get("grid")
@@ -478,7 +339,7 @@ class _Generator:
             if duplicate is not None:
                 r.merge(at, duplicate, org=community, actor=community_actor)
                 return
-            r.accept(at, org=community, actor=community_actor)
+            r.step("accept", at, org=community, actor=community_actor)
             at += dt.timedelta(minutes=rng.uniform(1, 25))
             right = matter.department
             if not whistle and matter.work_item is None:
@@ -489,15 +350,15 @@ class _Generator:
                 wrong = rng.choice([d for d in self.departments if d != right])
                 r.dispatch(at, wrong, org=community, actor=community_actor)
                 at += dt.timedelta(minutes=rng.uniform(10, 80))
-                r.give_back(at, rng.choice(data.REASONS_RETURN).format(right=right.name))
+                r.step("return", at, org=wrong, note=rng.choice(data.REASONS_RETURN).format(right=right.name))
                 at += dt.timedelta(minutes=rng.uniform(5, 60))
             elif roll < 0.08:  # disputed, then reassigned by the community
                 wrong = rng.choice([d for d in self.departments if d != right])
                 r.dispatch(at, wrong, org=community, actor=community_actor)
                 at += dt.timedelta(minutes=rng.uniform(5, 40))
-                r.dispute(at, f"该事项应由{right.name}负责")
+                r.step("dispute", at, org=wrong, note=f"该事项应由{right.name}负责")
                 at += dt.timedelta(minutes=rng.uniform(10, 120))
-                r.dispatch(at, right, org=community, actor=community_actor, action="reassign", reason="同意异议，改派")
+                r.dispatch(at, right, org=community, actor=community_actor, action="reassign", note="同意异议，改派")
                 right = None
             if right is not None:
                 r.dispatch(at, right, org=community, actor=community_actor)
@@ -507,7 +368,7 @@ class _Generator:
         finally:
             r.finish()
 
-    def _recent_duplicate(self, community: Org, at: dt.datetime) -> Case | None:
+    def _recent_duplicate(self, community: Org, at: dt.datetime) -> _Replay | None:
         """An event case of this community reported in recent days and still open at `at`."""
         since = at - dt.timedelta(days=conf("DUPLICATE_DAYS"))
         for other in reversed(self.replays[-60:]):
@@ -516,7 +377,7 @@ class _Generator:
                 continue
             state_then = [e.to_state for e in other.events if e.at <= at][-1:]
             if state_then and state_then[0] not in FINAL_STATES | {S.CONFIRMED}:
-                return o
+                return other
         return None
 
     def _answer(self, r: _Replay, community: Org, community_actor) -> None:
@@ -529,46 +390,51 @@ class _Generator:
             at = c.dispatched_at + dt.timedelta(minutes=rng.uniform(2, max(3, window - 2)))
         else:
             at = c.respond_due + dt.timedelta(minutes=rng.uniform(5, 300))
-        r.respond(at, actor=actor)
-        days = c.matter.group.resolve_workdays
+        r.step("respond", at, org=c.assignee, actor=actor)
+        days = steps.resolve_workdays(c)
         if rng.random() < q["resolve"]:
             at = min(self.cal.working_moment(at, rng.randint(0, days), rng), c.resolve_due)
         else:
             at = self.cal.working_moment(c.resolve_due, rng.randint(1, 4), rng)
-        r.resolve(at, "已现场处置完毕", org=c.assignee, actor=actor)
+        r.step("resolve", at, org=c.assignee, actor=actor, note="已现场处置完毕")
         reporter_org = c.org_unit
         if rng.random() < q["reopen"]:
             at = self.cal.working_moment(at, rng.randint(0, 2), rng)
-            r.reopen(at, "回访反映问题仍未解决", org=reporter_org, actor=c.reporter)
+            r.step("reopen", at, org=reporter_org, actor=c.reporter, note="回访反映问题仍未解决")
             at = self.cal.working_moment(at, rng.randint(1, days + 1), rng)
-            r.resolve(at, "再次处置，已解决", org=c.assignee, actor=actor)
+            r.step("resolve", at, org=c.assignee, actor=actor, note="再次处置，已解决")
         at = self.cal.working_moment(at, rng.randint(0, 2), rng)
         if rng.random() < q["solved"]:
-            r.confirm(at, self._satisfaction(c.assignee), org=reporter_org, actor=c.reporter, note="回访确认")
+            satisfaction = self._satisfaction(c.assignee)
+            r.step(
+                "confirm",
+                at,
+                org=reporter_org,
+                actor=c.reporter,
+                note="回访确认",
+                solved=True,
+                satisfaction=satisfaction,
+            )
         else:  # the revisit finds it unsolved and nothing more can be done: it counts against 解决率
             satisfaction = rng.choices(["basic", "dissatisfied"], [1, 2])[0]
-            r.confirm(
-                at, satisfaction, org=community, actor=community_actor, note="回访未解决，已向反映人说明", solved=False
+            note = "回访未解决，已向反映人说明"
+            r.step(
+                "confirm", at, org=community, actor=community_actor, note=note, solved=False, satisfaction=satisfaction
             )
-        r.close(at + dt.timedelta(hours=rng.uniform(1, 48)), org=community, actor=community_actor)
+        r.step("close", at + dt.timedelta(hours=rng.uniform(1, 48)), org=community, actor=community_actor)
 
     def _local(self, r: _Replay, at, grid: Org, community: Org, community_actor) -> None:
         """A grid matter the community gives its own grid: no whistle, no points."""
         rng, c = self.rng, r.case
         r.dispatch(at, grid, org=community, actor=community_actor)
         grid_actor = self.users.get("grid") if grid.name == "古塘社区第一网格" else None
-        r.respond(self.cal.working_moment(at, 0, rng), actor=grid_actor)
-        r.resolve(
-            self.cal.working_moment(c.responded_at, rng.randint(0, 3), rng), "网格已处置", org=grid, actor=grid_actor
-        )
+        r.step("respond", self.cal.working_moment(at, 0, rng), org=grid, actor=grid_actor)
+        at = self.cal.working_moment(c.responded_at, rng.randint(0, 3), rng)
+        r.step("resolve", at, org=grid, actor=grid_actor, note="网格已处置")
         at = self.cal.working_moment(c.resolved_at, rng.randint(0, 1), rng)
-        r.confirm(
-            at,
-            rng.choices(["satisfied", "basic", "dissatisfied"], [8, 2, 0.5])[0],
-            org=community,
-            actor=community_actor,
-        )
-        r.close(at + dt.timedelta(hours=1), org=community, actor=community_actor)
+        satisfaction = rng.choices(["satisfied", "basic", "dissatisfied"], [8, 2, 0.5])[0]
+        r.step("confirm", at, org=community, actor=community_actor, solved=True, satisfaction=satisfaction)
+        r.step("close", at + dt.timedelta(hours=1), org=community, actor=community_actor)
 
     # -- one service application
     def service_case(self, day: dt.date) -> None:
@@ -601,12 +467,12 @@ class _Generator:
             r.report(at, org=community, actor=reporter)
             if not window:
                 at = self.cal.working_moment(at, rng.choice([0, 1]), rng)
-            r.accept(at, org=community, actor=worker)
+            r.step("accept", at, org=community, actor=worker)
             late = rng.random() < 0.08
             if item.handled_at == HandledAt.DEPARTMENT:
                 at += dt.timedelta(minutes=rng.uniform(10, 120))
                 r.dispatch(at, item.department, org=community, actor=worker)
-                r.respond(self.cal.working_moment(at, rng.choice([0, 1]), rng))
+                r.step("respond", self.cal.working_moment(at, rng.choice([0, 1]), rng), org=item.department)
                 at = c_resp = case.responded_at
                 org = item.department
             else:
@@ -618,16 +484,24 @@ class _Generator:
                 at = min(self.cal.working_moment(c_resp, rng.randint(0, limit), rng), case.resolve_due)
                 if limit == 0:
                     at = min(c_resp + dt.timedelta(minutes=rng.uniform(5, 40)), case.resolve_due)
-            r.resolve(at, "已办结", org=org, actor=worker if org == community else None)
+            r.step("resolve", at, org=org, actor=worker if org == community else None, note="已办结")
             if rng.random() < 0.02:
                 at = self.cal.working_moment(at, 1, rng)
-                r.reopen(at, "材料未发放，申请人要求继续办理", org=community, actor=worker)
-                r.resolve(self.cal.working_moment(at, 1, rng), "补发完毕", org=org)
+                r.step("reopen", at, org=community, actor=worker, note="材料未发放，申请人要求继续办理")
+                r.step("resolve", self.cal.working_moment(at, 1, rng), org=org, note="补发完毕")
                 at = case.resolved_at
             at = self.cal.working_moment(at, rng.randint(0, 2), rng)
             satisfaction = rng.choices(["satisfied", "basic", "dissatisfied"], [85, 12, 3])[0]
-            r.confirm(at, satisfaction, org=community, actor=worker, note="已告知申请人结果")
-            r.close(at + dt.timedelta(minutes=rng.uniform(5, 600)), org=community, actor=worker)
+            r.step(
+                "confirm",
+                at,
+                org=community,
+                actor=worker,
+                note="已告知申请人结果",
+                solved=True,
+                satisfaction=satisfaction,
+            )
+            r.step("close", at + dt.timedelta(minutes=rng.uniform(5, 600)), org=community, actor=worker)
         except _Stop:
             pass
         finally:
@@ -653,6 +527,8 @@ class _Generator:
             key = f"{'FW' if c.kind == CaseKind.SERVICE else 'SJ'}{timezone.localdate(c.reported_at).year}"
             counters[key] = counters.get(key, 0) + 1
             c.number = f"{key}-{counters[key]:04d}"
+        for event, note in self.numbered:
+            event.note = note()
         # Later cases point at earlier ones (merged_into), so insert in pk order.
         bulk.insert(sorted(cases, key=lambda c: c.pk))
         bulk.insert([e for r in self.replays for e in r.events])
@@ -705,7 +581,6 @@ def _live(district: Org, matters: list[Matter], items: list[ServiceItem]) -> Cas
 @transaction.atomic
 def load(district: Org) -> str:
     matters, items = _configure(district)
-    _commitments(district)
     if Case.objects.exists():
         return f"{Case.objects.count()} cases (already loaded)"
     matters = list(

@@ -16,7 +16,10 @@ from django.utils import timezone
 
 from jianfu.core import bulk, clock
 from jianfu.deliberations.models import Deliberation, DeliberationKind
-from jianfu.orgs.models import Org, OrgKind, User
+from jianfu.orgs.models import DEPARTMENT_KINDS, Org, OrgKind, User
+from jianfu.portal.models import Commitment
+
+from .cases_data import COMMITMENTS
 
 SEED = 2004  # the year 武汉's communities held their cooking-fume hearings (seed 004)
 HEARING_SHARE = 0.72  # of the communities: about 34 of 48 held a cooking-fume hearing
@@ -260,17 +263,36 @@ class _Maker:
                 row.published_at = None
 
 
+def _commitments(district: Org) -> int:
+    """四到社区: the departments' duties and phones on every community page (idempotent)."""
+    departments = {o.name: o for o in Org.objects.filter(parent=district, kind__in=DEPARTMENT_KINDS)}
+    now = clock.now()
+    for name, duties, duty_phone, complaint_phone in COMMITMENTS:
+        Commitment.objects.get_or_create(
+            department=departments[name],
+            defaults={
+                "duties": duties,
+                "duty_phone": duty_phone,
+                "complaint_phone": complaint_phone,
+                "hours": "工作日 8:30—12:00，13:30—17:00",
+                "updated_at": now,
+            },
+        )
+    return len(COMMITMENTS)
+
+
 def load(district: Org) -> str:
+    commitments = _commitments(district)
     existing = Deliberation.objects.filter(community__path__startswith=district.path)
     if existing.filter(kind=DeliberationKind.HEARING).exists():  # the certificates' demo records one consultation
-        return f"{existing.count()} deliberation records (already loaded)"
+        return f"{commitments} commitments; {existing.count()} deliberation records (already loaded)"
     maker = _Maker(district, clock.today())
     maker.run()
     with transaction.atomic():
         bulk.insert(maker.rows)
     hearings = [r for r in maker.rows if r.kind == DeliberationKind.HEARING]
     return (
-        f"{len(maker.rows)} deliberation records, {len(hearings)} cooking-fume hearings in "
+        f"{commitments} commitments; {len(maker.rows)} deliberation records, {len(hearings)} cooking-fume hearings in "
         f"{len({r.community_id for r in hearings})} communities, "
         f"{sum(1 for r in maker.rows if r.published_at is None)} drafts"
     )

@@ -1,13 +1,30 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from jianfu.audit import services as audit
+from jianfu.core.errors import DomainError
 
+from . import services
 from .models import Membership, Org, User
 
 
+class MembershipForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        if data.get("org") is not None and data.get("role"):
+            try:
+                services.check_role(data["org"], data["role"])
+            except DomainError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return data
+
+
 class MembershipInline(admin.TabularInline):
+    """Roles are given and taken through the services (their rules, their audit entries)."""
+
     model = Membership
+    form = MembershipForm
     extra = 0
     autocomplete_fields = ["org"]
 
@@ -33,22 +50,22 @@ class JianfuUserAdmin(UserAdmin):
         )
 
     def save_formset(self, request, form, formset, change):
-        super().save_formset(request, form, formset, change)
-        for m in formset.new_objects + [obj for obj, _ in formset.changed_objects]:
-            audit.record(
-                action="membership.admin_save",
-                actor=request.user,
-                obj=m,
-                org=m.org,
-                after={"user": m.user.username, "org": m.org.code, "role": m.role},
-            )
-        for m in formset.deleted_objects:
-            audit.record(
-                action="membership.admin_delete",
-                actor=request.user,
-                org=m.org,
-                before={"user": m.user.username, "org": m.org.code, "role": m.role},
-            )
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        user = form.instance
+        # What the admin's change message lists.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline in formset.forms:
+            if not inline.has_changed() and inline not in formset.deleted_forms:
+                continue
+            if inline.instance.pk:
+                old = Membership.objects.get(pk=inline.instance.pk)
+                services.membership_revoke(actor=request.user, membership=old)
+                formset.deleted_objects.append(old)
+            if inline not in formset.deleted_forms and inline.cleaned_data.get("org"):
+                data = inline.cleaned_data
+                granted = services.membership_grant(actor=request.user, user=user, org=data["org"], role=data["role"])
+                formset.new_objects.append(granted)
 
 
 @admin.register(Org)

@@ -124,15 +124,20 @@ def org_update(*, actor: User | None, org: Org, parent: Org | None = None, **cha
     return True
 
 
-@transaction.atomic
-def membership_grant(*, actor: User | None, user: User, org: Org, role: str) -> Membership:
-    if actor is not None and not can_manage_org(actor, org):
-        raise PermissionDenied(_("You may not give roles outside your district."))
+def check_role(org: Org, role: str) -> None:
+    """A role is held only in the kinds of organisation made for it (a grid worker in a grid)."""
     if org.kind not in ROLE_ORG_KINDS[role]:
         raise DomainError(
             _("The role %(role)s cannot be held in a %(kind)s.")
             % {"role": Membership(role=role).get_role_display(), "kind": org.get_kind_display()}
         )
+
+
+@transaction.atomic
+def membership_grant(*, actor: User | None, user: User, org: Org, role: str) -> Membership:
+    if actor is not None and not can_manage_org(actor, org):
+        raise PermissionDenied(_("You may not give roles outside your district."))
+    check_role(org, role)
     membership, created = Membership.objects.get_or_create(user=user, org=org, role=role)
     if created:
         audit.record(
@@ -143,6 +148,20 @@ def membership_grant(*, actor: User | None, user: User, org: Org, role: str) -> 
             after={"user": user.username, "org": org.code, "role": role},
         )
     return membership
+
+
+@transaction.atomic
+def membership_revoke(*, actor: User | None, membership: Membership) -> None:
+    if actor is not None and not can_manage_org(actor, membership.org):
+        raise PermissionDenied(_("You may not take roles away outside your district."))
+    audit.record(
+        action="membership.revoke",
+        actor=actor,
+        obj=membership,
+        org=membership.org,
+        before={"user": membership.user.username, "org": membership.org.code, "role": membership.role},
+    )
+    membership.delete()
 
 
 @transaction.atomic

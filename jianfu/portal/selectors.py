@@ -14,7 +14,10 @@ from jianfu.catalog.models import ItemKind, WorkItem
 from jianfu.deliberations.models import Deliberation
 from jianfu.evaluation.models import Result
 from jianfu.evaluation.selectors import public_campaigns
-from jianfu.orgs.models import Org, OrgKind
+from jianfu.orgs.models import DEPARTMENT_KINDS, Org, OrgKind, Role
+from jianfu.orgs.permissions import roots
+
+from .models import Commitment
 
 REGION_PARENT_KINDS = [OrgKind.STREET, OrgKind.TOWN]
 
@@ -127,3 +130,39 @@ def grids_of(community: Org) -> list[Org]:
 
 def community_deliberations(community: Org, limit: int = 20) -> list[Deliberation]:
     return list(published().filter(community=community).order_by("-held_on", "-pk")[:limit])
+
+
+def public_community(code: str) -> Org:
+    community = Org.objects.filter(code=code, kind=OrgKind.COMMUNITY).select_related("parent").first()
+    if community is None:
+        raise Http404
+    return community
+
+
+# ------------------------------------------------------------------------------------ 四到社区
+
+
+def commitments_for(community: Org) -> list[Commitment]:
+    """四到社区: the commitments of every department whose scope covers this community."""
+    rows = Commitment.objects.filter(department__path__startswith=f"/{community.district_id}/").select_related(
+        "department"
+    )
+    rows = rows.prefetch_related("streets")
+    return [c for c in rows if not c.streets.all() or community.parent_id in {s.pk for s in c.streets.all()}]
+
+
+def commitment_departments(user) -> list[Org]:
+    """The departments whose public commitments the user keeps: a clerk's own, an office's district's."""
+    departments = list(roots(user, {Role.CLERK}))
+    for district in roots(user, {Role.OFFICE}):
+        departments += list(
+            Org.objects.filter(kind__in=DEPARTMENT_KINDS, path__startswith=f"/{district.district_id}/").order_by("code")
+        )
+    if user.is_superuser and not departments:
+        departments = list(Org.objects.filter(kind__in=DEPARTMENT_KINDS).order_by("code"))
+    return departments
+
+
+def sample_community(district: Org) -> Org | None:
+    """A community of the district, to see the commitments as residents do."""
+    return Org.objects.filter(kind=OrgKind.COMMUNITY, path__startswith=district.path).order_by("code").first()

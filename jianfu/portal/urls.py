@@ -11,6 +11,7 @@ urlpatterns: list = [
     path("deliberations/", views.deliberations, name="deliberations"),
     path("deliberations/<int:pk>/", views.deliberation, name="deliberation"),
     # Communities, streets and the office keep the records.
+    path("commitments/", views.commitments, name="commitments"),
     path("records/", views.records, name="records"),
     path("records/export.xlsx", views.records_export, name="records_export"),
     path("records/<int:pk>/", views.record, name="record"),

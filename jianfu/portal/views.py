@@ -5,12 +5,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jianfu.cases.selectors import commitments_for, public_community
 from jianfu.catalog.selectors import public_district
 from jianfu.core import clock
 from jianfu.core.charts import export_response
@@ -22,8 +22,13 @@ from jianfu.deliberations.forms import DeliberationForm, WithdrawForm
 from jianfu.deliberations.models import DeliberationKind
 from jianfu.deliberations.permissions import can_manage_deliberation, is_recorder
 from jianfu.monitor.public import public_figures
+from jianfu.orgs.models import Org
 
 from . import selectors
+from . import services as portal_services
+from .forms import CommitmentForm
+from .models import Commitment
+from .permissions import can_manage_commitment, can_manage_commitments
 
 PUBLIC_PAGE_SIZE = 20
 RECORDS_PAGE_SIZE = 50
@@ -52,7 +57,7 @@ def home(request):
 
 @require_GET
 def community(request, code: str):
-    community = public_community(code)
+    community = selectors.public_community(code)
     today = clock.today()
     groups = selectors.in_force_items(community, today)
     figures = public_figures(community)
@@ -67,7 +72,7 @@ def community(request, code: str):
             "grids": selectors.grids_of(community),
             "item_groups": groups,
             "item_count": sum(len(g.items) for g in groups),
-            "commitments": commitments_for(community),
+            "commitments": selectors.commitments_for(community),
             "results": selectors.released_results(community),
             "deliberations": selectors.community_deliberations(community),
             "figures": figures,
@@ -259,3 +264,48 @@ def records_export(request):
         for r in records
     )
     return xlsx_response("居民议事记录.xlsx", EXPORT_HEADERS, rows, title="议事记录")
+
+
+# ------------------------------------------------------------------------ 四到社区: the commitments (login)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def commitments(request):
+    if not can_manage_commitments(request.user):
+        raise PermissionDenied
+    departments = selectors.commitment_departments(request.user)
+    if not departments:
+        raise PermissionDenied
+    code = request.GET.get("department") or departments[0].code
+    department = next((d for d in departments if d.code == code), None)
+    if department is None or not can_manage_commitment(request.user, department):
+        raise Http404
+    current = Commitment.objects.filter(department=department).first()
+    initial = {}
+    if current is not None:
+        initial = {
+            "duties": current.duties,
+            "duty_phone": current.duty_phone,
+            "complaint_phone": current.complaint_phone,
+            "hours": current.hours,
+            "streets": list(current.streets.all()),
+        }
+    district = Org.objects.get(pk=department.district_id)
+    form = CommitmentForm(request.POST or None, initial=initial, district=district)
+    if request.method == "POST" and form.is_valid():
+        with refusals(request) as outcome:
+            portal_services.commitment_save(actor=request.user, department=department, **form.cleaned_data)
+        if outcome.ok:
+            messages.success(request, pgettext("portal", "Published on the community pages."))
+            return redirect(f"{request.path}?department={department.code}")
+    return render(
+        request,
+        "portal/commitments.html",
+        {
+            "form": form,
+            "department": department,
+            "departments": departments,
+            "sample_community": selectors.sample_community(district),
+        },
+    )

@@ -7,10 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from jianfu.audit.models import AuditEntry
-
 from .. import services
-from ..models import Case, Commitment, State
+from ..models import Case, State
 
 pytestmark = pytest.mark.django_db
 PNG = (
@@ -41,7 +39,6 @@ class TestAccess:
             ("cases:service", ["FW001"]),
             ("cases:query", []),
             ("cases:rates", []),
-            ("cases:community", [tree["community11"].code]),
         ]:
             assert client.get(reverse(name, args=args)).status_code == 200, name
 
@@ -198,37 +195,3 @@ class TestListsAndExports:
         xlsx = client.get(reverse("cases:rates"), {"year": 2025, "month": 10, "format": "xlsx"})
         assert list(load_workbook(io.BytesIO(xlsx.content)).active.values)[0][3] == "响应率"
         assert client.get(reverse("cases:rates"), {"month": 13}).status_code == 404
-
-
-class TestCommitments:
-    def test_a_clerk_publishes_and_the_community_page_shows_it_without_login(self, client, tree, clerk):
-        url = reverse("cases:commitments")
-        response = post(
-            client,
-            clerk,
-            url,
-            {
-                "duties": "家庭医生签约、慢病随访、健康教育进社区",
-                "duty_phone": "0574-63012345",
-                "complaint_phone": "12345",
-                "hours": "工作日 8:30-17:00",
-                "streets": [tree["street1"].pk],
-            },
-        )
-        assert response.status_code == 302
-        assert AuditEntry.objects.filter(action="commitment.save").exists()
-        client.logout()
-        page = client.get(reverse("cases:community", args=[tree["community11"].code])).content.decode()
-        assert "卫健局" in page and "0574-63012345" in page and "12345" in page
-        # Outside its scope (another street) the commitment is not shown.
-        other = client.get(reverse("cases:community", args=[tree["community21"].code])).content.decode()
-        assert "0574-63012345" not in other
-
-    def test_a_clerk_cannot_publish_for_another_department(self, client, tree, clerk):
-        client.force_login(clerk)
-        assert client.get(reverse("cases:commitments"), {"department": "MZ"}).status_code == 404
-        assert not Commitment.objects.exists()
-
-    def test_grid_workers_have_no_commitments_page(self, client, grid_worker):
-        client.force_login(grid_worker)
-        assert client.get(reverse("cases:commitments")).status_code == 403

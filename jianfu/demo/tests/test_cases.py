@@ -154,7 +154,7 @@ def test_the_demo_pages_render(client, district):
     client.force_login(User.objects.get(username="grid"))
     assert "古塘社区第一网格" in client.get(reverse("cases:grid")).content.decode()
     community = Org.objects.get(name="古塘社区")
-    public = client.get(reverse("cases:community", args=[community.code])).content.decode()
+    public = client.get(reverse("portal:community", args=[community.code])).content.decode()
     assert "12345" in public and "市综合行政执法局" in public
     services = client.get(reverse("open311:services", args=["json"])).json()
     assert len(services) >= 60 and all(s["service_code"] for s in services)

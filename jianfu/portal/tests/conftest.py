@@ -6,7 +6,6 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from jianfu.cases.models import Commitment
 from jianfu.catalog.models import Category, ItemKind, WorkItem
 from jianfu.core import clock
 from jianfu.deliberations import services
@@ -14,6 +13,7 @@ from jianfu.deliberations.models import DeliberationKind
 from jianfu.evaluation import services as evaluation
 from jianfu.evaluation.models import Campaign, Direction
 from jianfu.evaluation.tests.conftest import add_households, create
+from jianfu.portal.models import Commitment
 
 TODAY = dt.date(2026, 12, 7)  # inside the evaluation fixtures' ballot weeks (1–20 December 2026)
 

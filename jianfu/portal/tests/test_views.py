@@ -10,11 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from jianfu.cases.models import Commitment
 from jianfu.core import clock
 from jianfu.deliberations.models import Deliberation, DeliberationKind
 from jianfu.orgs import services as orgs
 from jianfu.orgs.models import OrgKind
+from jianfu.portal.models import Commitment
 
 from .conftest import TODAY, hearing, work_item
 

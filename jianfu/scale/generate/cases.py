@@ -2,21 +2,21 @@
 one-window service items, and over 2025-01 … 2026-10 every community's one-window applications
 (≈ 200 000 at city scale), its grid workers' reported matters and its whistles to departments.
 
-Each case moves through the case engine's states as jianfu.cases.services would move it — report,
-accept, (dispatch, respond,) resolve, confirm, close — with the same stage deadlines (working days
-on the official calendar, minutes for a whistle's first stage) and one CaseEvent per transition;
-whistles earn their department the points of cases.conf. A step that would fall after the
-generated "now" (2026-10-31 18:00) is not taken: recent cases are still open. Left out to keep the
-history lean: escalations, disputes, returns, reopenings and merges. Applicants stay anonymous
-(no personal data: the encrypted applicant fields are blank).
+Each case moves through the case engine's states by the rules jianfu.cases.services moves it with
+— report, accept, (dispatch, respond,) resolve, confirm, close — in memory: the machine's stamps and
+cases.steps (each step's edits, stage deadlines on the official calendar or in minutes for a
+whistle's first stage, the points a whistle earns its department), one CaseEvent per transition. The
+generator decides only which step comes when. A step that would fall after the generated "now"
+(2026-10-31 18:00) is not taken: recent cases are still open. Left out to keep the history lean:
+escalations, disputes, returns, reopenings and merges. Applicants stay anonymous (no personal data:
+the encrypted applicant fields are blank).
 """
 
 import datetime as dt
 import operator
 from collections import Counter
 
-from jianfu.cases.conf import conf
-from jianfu.cases.deadlines import after_workdays
+from jianfu.cases import steps
 from jianfu.cases.models import (
     Case,
     CaseEvent,
@@ -28,16 +28,15 @@ from jianfu.cases.models import (
     PointEntry,
     RequestType,
     ServiceItem,
-    State,
 )
 from jianfu.cases.services import QUERY_CODE_ALPHABET, QUERY_CODE_LENGTH
 from jianfu.demo import cases_data
+from jianfu.orgs.models import Org
 
 from .. import sizes
 from .base import NOW, TZ, at, rng_for
 from .world import District, World
 
-S = State
 CASE_COLUMNS = [
     "id",
     "number",
@@ -95,18 +94,9 @@ EVENT_COLUMNS = [
     "at",
 ]
 POINT_COLUMNS = ["id", "department_id", "case_id", "rule", "points", "period", "at"]
-DEFAULTS = {c: None for c in CASE_COLUMNS} | {
-    "address": "",
-    "description": "",
-    "media_url": "",
-    "applicant_name": "",
-    "applicant_phone": "",
-    "whistle": False,
-    "disputed": False,
-    "reopen_count": 0,
-    "satisfaction": "",
-    "request_type": RequestType.HELP,
-}
+# A case in memory is built from every column positionally, as Model.from_db builds it: keywords cost
+# twice as much, two hundred thousand times.
+BLANK = {f.attname: f.get_default() for f in Case._meta.concrete_fields}
 SATISFACTION = {"satisfied": 85, "basic": 12, "dissatisfied": 3}
 WHISTLE_SATISFACTION = {"satisfied": 70, "basic": 20, "dissatisfied": 10}
 REQUEST_TYPES = {RequestType.HELP: 6, RequestType.COMPLAINT: 3, RequestType.SUGGESTION: 1}
@@ -141,6 +131,8 @@ def _configure(world: World, district: District, rng) -> None:
     ):
         (group_id,) = world.writer.ids(MatterGroup, 1)
         groups.append((group_id, district.id, f"{district.code}{code}", name, kind, order, minutes, 1, days))
+        # In memory, for the case rules (cases.steps) to read.
+        group = MatterGroup(id=group_id, respond_minutes=minutes, respond_workdays=1, resolve_workdays=days)
         for position, row in enumerate(rows, start=1):
             owner = department(row[1]) or rng.choice(district.departments)
             public = row[3] if len(row) > 3 else True
@@ -162,7 +154,7 @@ def _configure(world: World, district: District, rng) -> None:
                 )
             )
             district.matters[kind].append(
-                {"id": matter_id, "name": row[0], "department": owner, "minutes": minutes, "resolve": days}
+                {"name": row[0], "department": owner, "matter": Matter(id=matter_id, group=group)}
             )
     world.writer.write(
         MatterGroup,
@@ -216,7 +208,13 @@ def _configure(world: World, district: District, rng) -> None:
              cases_data.STEPS["department" if decides else "window"], limit, "", handled, True)
         )  # fmt: skip
         district.service_items.append(
-            {"id": item_id, "name": name, "department": owner, "limit": limit, "handled": handled}
+            {
+                "name": name,
+                "department": owner,
+                "limit": limit,
+                "handled": handled,
+                "item": ServiceItem(id=item_id, time_limit_workdays=limit),
+            }
         )
     world.writer.write(
         ServiceItem,
@@ -278,19 +276,19 @@ def _cases(world: World, rng) -> None:
     world.notes.setdefault("sequences", {}).update(counters)
 
 
+def _case(**columns) -> Case:
+    return Case(*(BLANK | columns).values())
+
+
 class _Generator:
     def __init__(self, world: World, rng):
         self.world, self.rng, self.cal = world, rng, world.cal()
         self.events: list[tuple] = []
         self.points: list[tuple] = []
         self.codes: set[str] = set()
+        self.orgs: dict[int, Org] = {}
         self.r = rng.random  # the hot loop draws floats only: randint and choices cost five times more
-        self.days = {
-            k: conf(k)
-            for k in ("ACCEPT_WORKDAYS", "SERVICE_ACCEPT_WORKDAYS", "LOCAL_RESPOND_WORKDAYS", "REVISIT_WORKDAYS")
-        }
-        self.rules = conf("POINTS")
-        self.row = operator.itemgetter(*CASE_COLUMNS)
+        self.row = operator.attrgetter(*CASE_COLUMNS)
         # Departments differ: some answer fast and well, some do not — which is what the rates show.
         self.quality = {
             d.id: (rng.uniform(0.74, 0.97), rng.uniform(0.70, 0.95))
@@ -326,98 +324,79 @@ class _Generator:
                 self.codes.add(code)
                 return code
 
-    def _step(self, c: dict, action: str, moment: dt.datetime, to_state: str, org, actor, **changes) -> None:
+    def _org(self, node) -> Org:
+        """The organisation in memory, for the case rules to read (its kind): one per node."""
+        org = self.orgs.get(node.id)
+        if org is None:
+            org = self.orgs[node.id] = Org(id=node.id, kind=node.kind)
+        return org
+
+    def _report(self, c: Case, moment: dt.datetime, org: int, actor: int | None) -> None:
+        steps.report(c, moment, self.cal)
+        self.events.append((c.pk, "report", "", c.state, actor, org, c.assignee_id, "", "", moment))
+
+    def _step(self, c: Case, action: str, moment: dt.datetime, org: int, actor: int | None, **params) -> None:
+        """The step `action` at `moment` by the case rules (`params`: its inputs, as the service takes them)."""
         if moment > NOW:
             raise _Stop
-        c.update(changes)
-        self.events.append(
-            (
-                c["id"],
-                action,
-                "" if action == "report" else c["state"],
-                to_state,
-                actor,
-                org,
-                c["assignee_id"],
-                "",
-                "",
-                moment,
-            )
-        )
-        c["state"], c["updated_at"] = to_state, moment
-
-    def _award(self, c: dict, rule: str, moment: dt.datetime) -> None:
-        """Points for the whistle's department, counted in the month it was dispatched (deadlines.period_of)."""
-        period = c["dispatched_at"].astimezone(TZ).date().replace(day=1)
-        self.points.append((c["assignee_id"], c["id"], rule, self.rules[rule], period, moment))
+        before = c.state
+        steps.take(c, action, moment, calendar=self.cal, **params)
+        self.events.append((c.pk, action, before, c.state, actor, org, c.assignee_id, "", "", moment))
+        entry = steps.points(c, action, moment)  # no reopenings here: no earlier resolution to count
+        if entry is not None:
+            self.points.append((entry.department_id, c.pk, entry.rule, entry.points, entry.period, moment))
 
     def service(self, case_id, number, moment, district: District, community) -> tuple:
-        cal = self.cal
         item = self._one(district.service_items)
         window = self.r() < 0.7
         worker = self.world.accounts.community.get(community.id)
-        c = DEFAULTS | {
-            "id": case_id,
-            "number": number,
-            "kind": CaseKind.SERVICE,
-            "service_item_id": item["id"],
-            "org_unit_id": community.id,
-            "org_path": community.path,
-            "description": item["name"],
-            "reporter_id": worker if window else None,
-            "channel": Channel.WINDOW if window else Channel.RESIDENT,
-            "query_code": self._query_code(),
-            "state": S.REPORTED,
-        }
+        c = _case(
+            id=case_id,
+            number=number,
+            kind=CaseKind.SERVICE,
+            org_unit_id=community.id,
+            org_path=community.path,
+            description=item["name"],
+            reporter_id=worker if window else None,
+            channel=Channel.WINDOW if window else Channel.RESIDENT,
+            query_code=self._query_code(),
+        )
+        c.service_item = item["item"]
         try:
-            self._step(c, "report", moment, S.REPORTED, community.id, c["reporter_id"], reported_at=moment,
-                       stage_due=after_workdays(moment, self.days["SERVICE_ACCEPT_WORKDAYS"], cal))  # fmt: skip
+            self._report(c, moment, community.id, c.reporter_id)
             accepted = (
                 moment + dt.timedelta(minutes=self._int(3, 40)) if window else self._moment(moment, self._int(0, 1))
             )
-            due = after_workdays(accepted, item["limit"], cal)
-            self._step(
-                c,
-                "accept",
-                accepted,
-                S.ACCEPTED,
-                community.id,
-                worker,
-                accepted_at=accepted,
-                resolve_due=due,
-                stage_due=due,
-            )
+            self._step(c, "accept", accepted, community.id, worker)
+            due = c.resolve_due
             start, org = accepted, community.id
             if item["handled"] == HandledAt.DEPARTMENT:
-                department = item["department"].id
+                department = self._org(item["department"])
                 sent = accepted + dt.timedelta(minutes=self._int(10, 120))
-                self._step(c, "dispatch", sent, S.DISPATCHED, community.id, worker, assignee_id=department,
-                           dispatcher_id=community.id, dispatched_at=sent, respond_due=None, stage_due=due)  # fmt: skip
+                self._step(
+                    c, "dispatch", sent, community.id, worker, assignee=department, dispatcher=self._org(community)
+                )
                 responded = self._moment(sent, self._int(0, 1))
-                self._step(c, "respond", responded, S.RESPONDED, department, None, responded_at=responded,
-                           responded_on_time=True, stage_due=due)  # fmt: skip
-                start, org = responded, department
+                self._step(c, "respond", responded, department.id, None)
+                start, org = responded, department.id
             if self.r() < 0.08:
                 resolved = self._moment(due, self._int(1, 5))
             elif item["limit"] == 0:
                 resolved = min(start + dt.timedelta(minutes=self._int(5, 40)), due)
             else:
                 resolved = min(self._moment(start, self._int(0, item["limit"])), due)
-            self._step(c, "resolve", resolved, S.RESOLVED, org, worker if org == community.id else None, resolved_at=resolved,
-                       resolved_on_time=resolved <= due, stage_due=after_workdays(resolved, self.days["REVISIT_WORKDAYS"], cal))  # fmt: skip
+            self._step(c, "resolve", resolved, org, worker if org == community.id else None)
             confirmed = self._moment(resolved, self._int(0, 2))
             satisfaction = self._pick(SATISFACTION)
-            self._step(c, "confirm", confirmed, S.CONFIRMED, community.id, worker, confirmed_at=confirmed, solved=True,
-                       satisfaction=satisfaction, stage_due=None)  # fmt: skip
+            self._step(c, "confirm", confirmed, community.id, worker, solved=True, satisfaction=satisfaction)
             closed = confirmed + dt.timedelta(minutes=self._int(5, 600))
-            self._step(c, "close", closed, S.CLOSED, community.id, worker, closed_at=closed, stage_due=None)
+            self._step(c, "close", closed, community.id, worker)
         except _Stop:
             pass
         return self.row(c)
 
     def event(self, case_id, number, moment, district: District, community) -> tuple:
         """A grid worker's report: two in three go to a department as a whistle, the rest back to the grid."""
-        cal = self.cal
         whistle = self.r() < 2 / 3
         matter = self._one(district.matters["whistle" if whistle else "grid"])
         grids = district.grids.get(community.id) or [community]
@@ -425,61 +404,48 @@ class _Generator:
         acc = self.world.accounts
         reporter = acc.grid.get(grid.id)
         worker = acc.community.get(community.id)
-        c = DEFAULTS | {
-            "id": case_id,
-            "number": number,
-            "kind": CaseKind.EVENT,
-            "matter_id": matter["id"],
-            "request_type": self._pick(REQUEST_TYPES),
-            "org_unit_id": grid.id,
-            "org_path": grid.path,
-            "description": f"{grid.name}：{matter['name']}",
-            "reporter_id": reporter,
-            "channel": Channel.GRID,
-            "state": S.REPORTED,
-        }
+        c = _case(
+            id=case_id,
+            number=number,
+            kind=CaseKind.EVENT,
+            request_type=self._pick(REQUEST_TYPES),
+            org_unit_id=grid.id,
+            org_path=grid.path,
+            description=f"{grid.name}：{matter['name']}",
+            reporter_id=reporter,
+            channel=Channel.GRID,
+        )
+        c.matter = matter["matter"]
         try:
-            self._step(c, "report", moment, S.REPORTED, grid.id, reporter, reported_at=moment,
-                       stage_due=after_workdays(moment, self.days["ACCEPT_WORKDAYS"], cal))  # fmt: skip
+            self._report(c, moment, grid.id, reporter)
             accepted = moment + dt.timedelta(minutes=self._int(10, 90))
-            self._step(c, "accept", accepted, S.ACCEPTED, community.id, worker, accepted_at=accepted,
-                       stage_due=after_workdays(accepted, self.days["ACCEPT_WORKDAYS"], cal))  # fmt: skip
+            self._step(c, "accept", accepted, community.id, worker)
             sent = accepted + dt.timedelta(minutes=self._int(5, 60))
             if whistle:
-                assignee = matter["department"].id
-                on_time, resolves = self.quality[assignee]
-                minutes = matter["minutes"]
-                respond_due = sent + dt.timedelta(minutes=minutes) if minutes else after_workdays(sent, 1, cal)
+                assignee = self._org(matter["department"])
+                on_time, resolves = self.quality[assignee.id]
             else:
-                assignee, on_time, resolves = grid.id, 0.95, 0.92
-                respond_due = after_workdays(sent, self.days["LOCAL_RESPOND_WORKDAYS"], cal)
-            self._step(c, "dispatch", sent, S.DISPATCHED, community.id, worker, assignee_id=assignee, dispatcher_id=community.id,
-                       dispatched_at=sent, whistle=whistle, respond_due=respond_due, stage_due=respond_due)  # fmt: skip
+                assignee, on_time, resolves = self._org(grid), 0.95, 0.92
+            self._step(c, "dispatch", sent, community.id, worker, assignee=assignee, dispatcher=self._org(community))
+            respond_due = c.respond_due
             if self.r() < on_time:
                 responded = sent + (respond_due - sent) * (0.2 + 0.75 * self.r())
             else:
                 responded = respond_due + dt.timedelta(minutes=self._int(10, 240))
-            resolve_due = after_workdays(responded, matter["resolve"], cal)
-            self._step(c, "respond", responded, S.RESPONDED, assignee, reporter if not whistle else None, responded_at=responded,
-                       responded_on_time=responded <= respond_due, resolve_due=resolve_due, stage_due=resolve_due)  # fmt: skip
-            if whistle:
-                self._award(c, "respond_on_time" if responded <= respond_due else "respond_late", responded)
+            handler = reporter if not whistle else None
+            self._step(c, "respond", responded, assignee.id, handler)
+            resolve_due = c.resolve_due
             if self.r() < resolves:
-                resolved = min(self._moment(responded, self._int(0, matter["resolve"])), resolve_due)
+                resolved = min(self._moment(responded, self._int(0, steps.resolve_workdays(c))), resolve_due)
             else:
                 resolved = self._moment(resolve_due, self._int(1, 4))
-            self._step(c, "resolve", resolved, S.RESOLVED, assignee, reporter if not whistle else None, resolved_at=resolved,
-                       resolved_on_time=resolved <= resolve_due, stage_due=after_workdays(resolved, self.days["REVISIT_WORKDAYS"], cal))  # fmt: skip
-            if whistle:
-                self._award(c, "resolve_on_time" if resolved <= resolve_due else "resolve_late", resolved)
+            self._step(c, "resolve", resolved, assignee.id, handler)
             confirmed = self._moment(resolved, self._int(0, 2))
             satisfaction = self._pick(WHISTLE_SATISFACTION if whistle else SATISFACTION)
-            self._step(c, "confirm", confirmed, S.CONFIRMED, community.id, worker, confirmed_at=confirmed,
-                       solved=satisfaction != "dissatisfied" or self.r() < 0.5, satisfaction=satisfaction, stage_due=None)  # fmt: skip
-            if whistle:
-                self._award(c, satisfaction, confirmed)
+            solved = satisfaction != "dissatisfied" or self.r() < 0.5
+            self._step(c, "confirm", confirmed, community.id, worker, solved=solved, satisfaction=satisfaction)
             closed = confirmed + dt.timedelta(hours=1)
-            self._step(c, "close", closed, S.CLOSED, community.id, worker, closed_at=closed, stage_due=None)
+            self._step(c, "close", closed, community.id, worker)
         except _Stop:
             pass
         return self.row(c)
