@@ -132,7 +132,7 @@ register(
     "confirmed_violations",
     label=_("Confirmed violation reports"),
     description=_("100 minus 20 points for each violation report against the department the office confirmed."),
-    directions={"department"},
+    directions={"department", "street"},
     compute=confirmed_violations,
 )
 register(

@@ -25,9 +25,12 @@ class Direction(models.TextChoices):
     DEPARTMENT = "department", _("Communities and streets rate departments")
     COMMUNITY = "community", _("Residents and resident units rate their community")
     WORKER = "worker", _("Residents rate community workers")
+    STREET = "street", _("Communities rate their street or town")
 
 
 RESIDENT_DIRECTIONS = {Direction.COMMUNITY, Direction.WORKER}
+# Rated by organisations (communities and streets), not by households.
+ORG_DIRECTIONS = {Direction.DEPARTMENT, Direction.STREET}
 
 
 class Scale(models.TextChoices):

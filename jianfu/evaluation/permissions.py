@@ -33,16 +33,22 @@ def can_manage_campaign(user, campaign: Campaign) -> bool:
 
 
 def evaluator_orgs(user, campaign: Campaign) -> list[Org]:
-    """The communities and streets in whose name the user rates the departments."""
-    if campaign.direction != Direction.DEPARTMENT:
+    """The organisations in whose name the user rates: communities and streets rate the departments;
+    communities rate their own street or town (下评上, seed 002: streets are assessed too)."""
+    if campaign.direction == Direction.DEPARTMENT:
+        roles, kinds = {Role.COMMUNITY, Role.STREET}, EVALUATOR_KINDS
+    elif campaign.direction == Direction.STREET:
+        roles, kinds = {Role.COMMUNITY}, {OrgKind.COMMUNITY}
+    else:
         return []
     # Roles are held only in organisations of their kind (orgs.ROLE_ORG_KINDS): a community role in a
     # community, a street role in a street or town.
-    return [
-        org
-        for org in roots(user, {Role.COMMUNITY, Role.STREET})
-        if org.kind in EVALUATOR_KINDS and org.district_id == campaign.district_id
-    ]
+    return [org for org in roots(user, roles) if org.kind in kinds and org.district_id == campaign.district_id]
+
+
+def rates_target(evaluator: Org, target: Target) -> bool:
+    """A community rates only its own street or town; departments are rated by every evaluator."""
+    return target.campaign.direction != Direction.STREET or evaluator.parent_id == target.org_id
 
 
 @rules.predicate
@@ -87,6 +93,8 @@ def owns_target(user, target: Target) -> bool:
         return target.worker_id == user.pk
     if target.campaign.direction == Direction.DEPARTMENT:
         return reaches(user, target.org, DEPARTMENT_ROLES)
+    if target.campaign.direction == Direction.STREET:
+        return reaches(user, target.org, {Role.STREET})
     return reaches(user, target.org, {Role.COMMUNITY})
 
 

@@ -75,9 +75,24 @@ class TargetResult:
 
 
 def evaluator_count(campaign: Campaign) -> int:
-    return Org.objects.filter(
-        path__startswith=f"/{campaign.district_id}/", kind__in=[OrgKind.COMMUNITY, OrgKind.STREET, OrgKind.TOWN]
-    ).count()
+    """The organisations that may rate: the district's communities and streets (departments), its
+    communities (streets, each rated by its own)."""
+    kinds = (
+        [OrgKind.COMMUNITY]
+        if campaign.direction == Direction.STREET
+        else [OrgKind.COMMUNITY, OrgKind.STREET, OrgKind.TOWN]
+    )
+    return Org.objects.filter(path__startswith=f"/{campaign.district_id}/", kind__in=kinds).count()
+
+
+def _eligible_by_street(campaign: Campaign) -> dict[int, int]:
+    """A street is rated by its own communities: how many each street has."""
+    return dict(
+        Org.objects.filter(path__startswith=f"/{campaign.district_id}/", kind=OrgKind.COMMUNITY)
+        .values_list("parent_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
 
 
 def opinion_scores(campaign: Campaign) -> dict[tuple[int, int], Fraction]:
@@ -124,6 +139,7 @@ def compute(campaign: Campaign) -> list[TargetResult]:
         .order_by()
     }
     evaluators = evaluator_count(campaign) if campaign.direction == Direction.DEPARTMENT else 0
+    by_street = _eligible_by_street(campaign) if campaign.direction == Direction.STREET else {}
     others = dict(YearEndScore.objects.filter(campaign=campaign).values_list("department_id", "score"))
     threshold = Fraction(campaign.turnout_threshold, 100)
 
@@ -141,6 +157,8 @@ def compute(campaign: Campaign) -> list[TargetResult]:
         score = weighted(parts) if ballots else None
         if campaign.is_resident:
             eligible, voted = households.get(target.org_id, (0, 0))
+        elif campaign.direction == Direction.STREET:
+            eligible, voted = by_street.get(target.org_id, 0), ballots
         else:
             eligible, voted = evaluators, ballots
         turnout = Fraction(voted, eligible) if eligible else None

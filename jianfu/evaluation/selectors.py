@@ -105,6 +105,8 @@ def own_results(user) -> list[tuple[Campaign, Target]]:
         q |= Q(org=org, worker__isnull=True, campaign__direction=Direction.DEPARTMENT)
     for org in roots(user, {Role.COMMUNITY}):
         q |= Q(org=org, worker__isnull=True, campaign__direction=Direction.COMMUNITY)
+    for org in roots(user, {Role.STREET}):
+        q |= Q(org=org, worker__isnull=True, campaign__direction=Direction.STREET)
     targets = (
         Target.objects.filter(q, campaign__state=CampaignState.RELEASED)
         .select_related("campaign", "org", "worker")

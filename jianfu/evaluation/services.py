@@ -43,7 +43,7 @@ from .models import (
     VotingCode,
     YearEndScore,
 )
-from .permissions import can_issue_codes, can_manage_campaign, can_rate_as, office_districts
+from .permissions import can_issue_codes, can_manage_campaign, can_rate_as, office_districts, rates_target
 from .rows import Rows
 from .rows import insert as insert_rows
 
@@ -73,6 +73,15 @@ DEFAULT_INDICATORS: dict[str, list[tuple[str, str, str, int]]] = {
         ("未经准入的报表", "", "unapproved_report_requests", 5),
         ("清单外证明", "", "certificates_outside_list", 5),
     ],
+    # Seeds 002 and 003: most of a community's time goes to tasks the street and departments pass
+    # down (街道下派的行政任务); streets borrow community workers (000).
+    Direction.STREET: [
+        ("遵守准入规定", "不向社区下派未经准入的行政任务、报表、评比和证明", "", 30),
+        ("支持社区", "为社区减负，给予指导、经费和人员支持，不借调社区工作者", "", 25),
+        ("工作作风", "深入社区、办事效率、态度和廉洁", "", 20),
+        ("回应社区诉求", "社区反映的问题和吹哨是否及时回应、解决", "", 15),
+        ("经确认的违规派单", "", "confirmed_violations", 10),
+    ],
     Direction.COMMUNITY: [
         ("服务", "办事方便、服务周到", "", 30),
         ("公开", "居务、财务公开及时完整", "", 25),
@@ -85,7 +94,7 @@ DEFAULT_INDICATORS: dict[str, list[tuple[str, str, str, int]]] = {
         ("廉洁公道", "不吃拿卡要、办事公道", "", 30),
     ],
 }
-DEFAULT_THRESHOLD = {Direction.DEPARTMENT: 0, Direction.COMMUNITY: 80, Direction.WORKER: 80}
+DEFAULT_THRESHOLD = {Direction.DEPARTMENT: 0, Direction.STREET: 0, Direction.COMMUNITY: 80, Direction.WORKER: 80}
 
 # One-time codes: no 0/O, 1/I/L, so a code read aloud or off a slip is typed right.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -138,6 +147,9 @@ def candidates(campaign: Campaign) -> list[Candidate]:
         return [Candidate(o) for o in orgs.order_by("kind", "code")]
     if campaign.direction == Direction.COMMUNITY:
         return [Candidate(o) for o in Org.objects.filter(path__startswith=district_path, kind=OrgKind.COMMUNITY)]
+    if campaign.direction == Direction.STREET:
+        orgs = Org.objects.filter(parent_id=campaign.district_id, kind__in=[OrgKind.STREET, OrgKind.TOWN])
+        return [Candidate(o) for o in orgs.order_by("code")]
     memberships = (
         Membership.objects.filter(role=Role.COMMUNITY, org__path__startswith=district_path, user__is_active=True)
         .select_related("org", "user")
@@ -455,6 +467,7 @@ def ballot_save(*, actor: User, target: Target, evaluator: Org, scores: dict[int
     require(
         can_rate_as(actor, campaign, evaluator), _("You may rate only in the name of your own community or street.")
     )
+    require(rates_target(evaluator, target), _("A community rates only its own street or town."))
     _accepting(campaign)
     opinion = [i for i in campaign.indicators.all() if i.is_opinion]
     values = _check_values(campaign, scores, opinion)

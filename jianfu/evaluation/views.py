@@ -26,7 +26,7 @@ from .forms import (
     indicator_formset,
 )
 from .machines import CAMPAIGN
-from .models import Campaign, CampaignState, Comment, CommentState, Direction, Target, VoterKind
+from .models import ORG_DIRECTIONS, Campaign, CampaignState, Comment, CommentState, Direction, Target, VoterKind
 from .permissions import (
     can_issue_codes,
     can_manage_campaign,
@@ -35,6 +35,7 @@ from .permissions import (
     can_view_results,
     evaluator_orgs,
     is_evaluation_office,
+    rates_target,
 )
 
 CODE_FAILURES_PER_HOUR = 20
@@ -101,7 +102,7 @@ def campaign_detail(request, pk: int):
         "today": clock.today(),
     }
     if manage and campaign.state != CampaignState.DRAFT:
-        if campaign.direction == Direction.DEPARTMENT:
+        if campaign.direction in ORG_DIRECTIONS:
             voted = selectors.participation(campaign)
             context["progress"] = {"voted": len(voted), "evaluators": scoring.evaluator_count(campaign)}
         context["pending_comments"] = selectors.comments_to_moderate(campaign).count()
@@ -211,7 +212,8 @@ def rate(request, pk: int):
     comments = selectors.comments_of(evaluator, campaign)
     cards = [
         _card(campaign, t, indicators, ballots.get(t.pk), comments.get(t.pk))
-        for t in campaign.targets.select_related("org")
+        for t in campaign.targets.select_related("org", "campaign")
+        if rates_target(evaluator, t)
     ]
     return render(
         request,
