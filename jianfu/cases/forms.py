@@ -1,4 +1,5 @@
 from django import forms
+from django.urls import reverse
 from django.utils.translation import pgettext_lazy
 
 from jianfu.orgs.models import Org
@@ -6,11 +7,11 @@ from jianfu.orgs.models import Org
 from .models import RequestType, Satisfaction
 
 
-def matter_choices(matters) -> list:
+def matter_choices(matters, label=str) -> list:
     """Matters grouped by their category, as <optgroup>s."""
     groups: dict[str, list] = {}
     for m in matters:
-        groups.setdefault(m.group.name, []).append((m.pk, m.name))
+        groups.setdefault(m.group.name, []).append((m.pk, label(m)))
     return [("", "—")] + list(groups.items())
 
 
@@ -54,8 +55,16 @@ class ReportForm(forms.Form):
 
 
 class WhistleForm(ReportForm):
+    """社区吹哨: only the whistle categories' matters, each to its responsible department — chosen with
+    the matter (services.whistle_departments), so one choice does it."""
+
+    field_order = ["org_unit", "matter", "assignee", "reason"]
+
     assignee = forms.TypedChoiceField(
-        label=pgettext_lazy("cases", "Whistle to (department or party branch)"), coerce=int
+        label=pgettext_lazy("cases", "Whistle to (the matter's responsible department)"),
+        coerce=int,
+        required=False,
+        empty_value=None,
     )
     reason = forms.CharField(
         label=pgettext_lazy("cases", "What the department should do"),
@@ -63,9 +72,44 @@ class WhistleForm(ReportForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, departments, **kwargs):
+    def __init__(self, *args, departments_of_matter, **kwargs):
+        """`departments_of_matter`: a matter → the departments a whistle for it may go to."""
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [("", "—")] + [(d.pk, d.name) for d in departments]
+        matters = {m.pk: m for m in kwargs["matters"]}
+        self.fields["matter"].choices = matter_choices(
+            matters.values(), label=lambda m: f"{m.name}（{m.department.name}）"
+        )
+        # Choosing the matter swaps its department in (htmx); without script, the form falls back to it.
+        self.fields["matter"].widget.attrs |= {
+            "hx-get": reverse("cases:whistle"),
+            "hx-target": "#whistle-assignee",
+            "hx-swap": "outerHTML",
+        }
+        self._departments = {pk: departments_of_matter(m) for pk, m in matters.items()}
+        chosen = self._chosen_matter()
+        if chosen is None:
+            offered = {d.pk: d for ds in self._departments.values() for d in ds}.values()
+        else:
+            offered = self._departments[chosen]
+            if not self.is_bound and offered:
+                self.initial["assignee"] = offered[0].pk
+        self.fields["assignee"].choices = [("", "—")] + [(d.pk, d.name) for d in offered]
+
+    def _chosen_matter(self) -> int | None:
+        raw = self.data.get("matter") if self.is_bound else self.initial.get("matter")
+        try:
+            pk = int(raw)
+        except (TypeError, ValueError):
+            return None
+        return pk if pk in self._departments else None
+
+    def clean(self):
+        """No department chosen: the matter's responsible one."""
+        data = super().clean()
+        departments = self._departments.get(data.get("matter"), [])
+        if data.get("assignee") is None and departments:
+            data["assignee"] = departments[0].pk
+        return data
 
 
 class DispatchForm(forms.Form):

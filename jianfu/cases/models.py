@@ -147,7 +147,9 @@ class HandledAt(models.TextChoices):
 
 
 class ServiceItem(models.Model):
-    """One of the service items moved down to community windows (德城: 167 items)."""
+    """One of the service items moved down to community windows (德城: 167 items). One handled at
+    the window is work the community does itself: only under an item of the lists in force for the
+    community (非准不入; services.window_refusal asks jianfu.catalog.gate)."""
 
     code = models.CharField(_("code"), max_length=16, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -160,6 +162,15 @@ class ServiceItem(models.Model):
     time_limit_workdays = models.PositiveSmallIntegerField(_("time limit (working days)"))
     legal_basis = models.CharField(_("legal basis"), max_length=200, blank=True)
     handled_at = models.CharField(_("handled"), max_length=16, choices=HandledAt.choices, default=HandledAt.WINDOW)
+    work_item = models.ForeignKey(
+        "catalog.WorkItem",
+        verbose_name=_("list item"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The item of the lists in force under which community windows handle it themselves."),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

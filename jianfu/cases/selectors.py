@@ -34,6 +34,7 @@ from .models import (
     Case,
     CaseKind,
     Escalation,
+    GroupKind,
     Matter,
     PointEntry,
     ServiceItem,
@@ -176,7 +177,7 @@ def public_timeline(case: Case) -> list:
 
 
 def service_items(*, district: Org | None = None, group: str = "", q: str = "") -> QuerySet[ServiceItem]:
-    qs = ServiceItem.objects.filter(active=True).select_related("department")
+    qs = ServiceItem.objects.filter(active=True).select_related("department", "work_item")
     if district is not None:
         qs = qs.filter(department__path__startswith=district.path)
     if group:
@@ -192,6 +193,12 @@ def matters_for(org_unit: Org) -> QuerySet[Matter]:
         .select_related("group", "department")
         .order_by("group__order", "order", "code")
     )
+
+
+def whistle_matters(org_unit: Org) -> QuerySet[Matter]:
+    """The matters a whistle may be blown for here (seed 003: 明确3大类吹哨范围): those of the whistle
+    categories that have a responsible department — never the grid workers' matters."""
+    return matters_for(org_unit).filter(group__kind=GroupKind.WHISTLE, department__isnull=False)
 
 
 def departments_of(org: Org) -> QuerySet[Org]:

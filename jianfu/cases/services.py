@@ -11,10 +11,12 @@ import secrets
 from collections.abc import Callable
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.utils.translation import gettext as _
 
-from jianfu.catalog.models import Category
+from jianfu.audit import services as audit
+from jianfu.catalog import gate
+from jianfu.catalog.models import Category, WorkItem
 from jianfu.core import clock, dirty
 from jianfu.core.crypto import is_valid_phone, normalize_phone
 from jianfu.core.errors import DomainError
@@ -35,7 +37,10 @@ from .models import (
     CasePhoto,
     Channel,
     Escalation,
+    GroupKind,
+    HandledAt,
     Matter,
+    MatterGroup,
     RequestType,
     Satisfaction,
     ServiceItem,
@@ -262,20 +267,25 @@ def case_accept(*, actor: User, case: Case, reason: str = "") -> Case:
 # ------------------------------------------------------------------------------------ dispatch
 
 
+def community_of(case: Case) -> Org:
+    """The community of the place of a case (reported in a community or one of its grids)."""
+    return case.org_unit if case.org_unit.kind == OrgKind.COMMUNITY else case.org_unit.parent
+
+
 def department_matter(case: Case, today: dt.date | None = None):
-    """The list item that makes this matter a department's own business, or None.
+    """The list item that keeps this matter from the community of the place and its grids, or None.
 
     国办函〔2025〕66号: what the lists give a department is never dispatched to a community or grid.
-    The matter's own list item decides first; otherwise its name and description are matched
-    against the district's lists (negative list: the department's duty; not in force: not approved)."""
+    The matter's own list item decides first, by the gate (jianfu.catalog.gate): unless it is in force
+    for this community (kind, list, year, approved streets and community types), the case stays with
+    a department. Otherwise its name and description are matched against the district's lists
+    (negative list: the department's duty)."""
     from jianfu.access import overlap
 
     today = today or clock.today()
     item = case.matter.work_item if case.matter_id else None
     if item is not None:
-        if item.category == Category.NEGATIVE or not item.is_in_force(today):
-            return item
-        return None
+        return item if gate.refusal(item, community_of(case), on=today) else None
     district = Org.objects.get(pk=case.org_unit.district_id)
     result = overlap.check_request(f"{case.subject}\n{case.description}", district=district)
     return result.item if result.status == "negative" else None
@@ -291,15 +301,17 @@ def check_dispatch(case: Case, assignee: Org) -> None:
         raise DomainError(_("A service application is passed on to a department only."))
     if assignee.kind not in {OrgKind.COMMUNITY, OrgKind.GRID}:
         raise DomainError(_("Dispatch to a department, a community or a grid."))
-    community = case.org_unit if case.org_unit.kind == OrgKind.COMMUNITY else case.org_unit.parent
+    community = community_of(case)
     if not assignee.is_within(community):
         raise DomainError(_("Only the community of the place, or one of its grids, may be given this case."))
     item = department_matter(case)
-    if item is not None:
+    if item is None:
+        return
+    if item.category == Category.NEGATIVE:
         raise DomainError(
             _(
                 "“%(item)s” is the responsibility of %(department)s under the lists (%(list)s): "
-                "it may not be dispatched to a community or grid. Blow the whistle to the department."
+                "it may not be dispatched to a community or grid. Give it to the department."
             )
             % {
                 "item": item.name,
@@ -308,6 +320,14 @@ def check_dispatch(case: Case, assignee: Org) -> None:
             },
             code="department_matter",
         )
+    raise DomainError(
+        _(
+            "A community or grid is given this case only under its list item in force there (非准不入): "
+            "%(reason)s It stays with %(department)s: give it to the department."
+        )
+        % {"reason": gate.refusal(item, community), "department": case.matter.department or item.department},
+        code="department_matter",
+    )
 
 
 @transaction.atomic
@@ -338,11 +358,55 @@ def case_take_and_dispatch(*, actor: User, case: Case, assignee: Org, reason: st
     return case_dispatch(actor=actor, case=case, assignee=assignee, reason=reason)
 
 
-@transaction.atomic
-def whistle_blow(*, actor: User, assignee: Org, case: Case | None = None, reason: str = "", **report) -> Case:
-    """社区吹哨: from a reported case (accepting it first), or a new one the community raises itself."""
+def whistle_departments(matter: Matter) -> list[Org]:
+    """Where a whistle for this matter may be blown: its responsible department, for a matter of a
+    whistle category (seed 003: 明确3大类吹哨范围); nowhere for any other matter."""
+    if matter.group.kind != GroupKind.WHISTLE or matter.department_id is None:
+        return []
+    return [matter.department]
+
+
+def check_whistle(matter: Matter | None, assignee: Org) -> None:
+    """Refuse a whistle outside its scope: a matter of the whistle categories, to its responsible
+    department only (让社区"吹哨"有据)."""
     if assignee.kind not in DEPARTMENT_KINDS:
         raise DomainError(_("A whistle is blown to a department or its party branch."))
+    if matter is None:
+        raise DomainError(_("A whistle is blown for a reported matter, not for a service application."))
+    if matter.group.kind != GroupKind.WHISTLE:
+        categories = MatterGroup.objects.filter(district_id=matter.group.district_id, kind=GroupKind.WHISTLE)
+        raise DomainError(
+            _(
+                "“%(matter)s” is outside the whistle scope: a whistle is blown only for the matters of the "
+                "whistle categories (%(categories)s). Give it to the grid, or dispatch it from the case."
+            )
+            % {"matter": matter.name, "categories": "、".join(g.name for g in categories)},
+            code="not_whistle_matter",
+        )
+    responsible = whistle_departments(matter)
+    if not responsible:
+        raise DomainError(
+            _("“%(matter)s” has no responsible department yet: the office names one before a whistle is blown.")
+            % {"matter": matter.name},
+            code="no_responsible_department",
+        )
+    if assignee not in responsible:
+        raise DomainError(
+            _("A whistle for “%(matter)s” goes to its responsible department, %(department)s, not to %(assignee)s.")
+            % {
+                "matter": matter.name,
+                "department": "、".join(d.name for d in responsible),
+                "assignee": assignee.name,
+            },
+            code="not_responsible_department",
+        )
+
+
+@transaction.atomic
+def whistle_blow(*, actor: User, assignee: Org, case: Case | None = None, reason: str = "", **report) -> Case:
+    """社区吹哨: from a reported case (accepting it first), or a new one the community raises itself;
+    only within the whistle scope (check_whistle), refused before anything is written."""
+    check_whistle(case.matter if case is not None else report.get("matter"), assignee)
     if case is None:
         case = case_report(actor=actor, **report)
     return case_take_and_dispatch(actor=actor, case=case, assignee=assignee, reason=reason)
@@ -535,6 +599,54 @@ def _query_code() -> str:
             return code
 
 
+def window_refusal(item: ServiceItem, community: Org, on: dt.date | None = None) -> str:
+    """Why this community's window may not handle the service item itself ("" if it may): work moved
+    down to community windows needs an item of the lists in force for the community (the gate). An
+    item the department decides is only accepted and passed on there: it needs none."""
+    if item.handled_at != HandledAt.WINDOW:
+        return ""
+    return gate.refusal(item.work_item, community, on=on)
+
+
+def window_handover_refusal(work_item: WorkItem | None, department: Org, on: dt.date | None = None) -> str:
+    """Why a service item of this department may not be handed to community windows under this list
+    item ("" if it may): the item must be in force for at least one community of the district; each
+    application then asks for its own community (window_refusal)."""
+    communities = list(Org.objects.filter(kind=OrgKind.COMMUNITY, path__startswith=f"/{department.district_id}/"))
+    if work_item is None or not communities:
+        return gate.refusal(None, department, on=on)
+    prefetch_related_objects([work_item], "scope_streets")  # the scope read once for every community
+    reasons = [gate.refusal(work_item, c, on=on) for c in communities]
+    return "" if not all(reasons) else reasons[0]
+
+
+SERVICE_ITEM_FIELDS = ["code", "name", "department_id", "handled_at", "work_item_id", "time_limit_workdays", "active"]
+
+
+@transaction.atomic
+def service_item_save(*, actor: User, item: ServiceItem) -> ServiceItem:
+    """The office configures a service item (the admin): its handling is handed to community windows
+    only under a list item in force (window_handover_refusal). Audited."""
+    if item.handled_at == HandledAt.WINDOW:
+        reason = window_handover_refusal(item.work_item, item.department)
+        if reason:
+            raise DomainError(
+                _("“%(item)s” may be handled at community windows only under an item of the lists in force: %(reason)s")
+                % {"item": item.name, "reason": reason},
+                code="not_at_this_window",
+            )
+    old = ServiceItem.objects.filter(pk=item.pk).first() if item.pk else None
+    item.save()
+    audit.record(
+        action="service_item.save",
+        actor=actor,
+        obj=item,
+        before=audit.snapshot(old, SERVICE_ITEM_FIELDS) if old else None,
+        after=audit.snapshot(item, SERVICE_ITEM_FIELDS),
+    )
+    return item
+
+
 @transaction.atomic
 def service_apply(
     *,
@@ -557,6 +669,16 @@ def service_apply(
     )
     if not item.active or item.department.district_id != community.district_id:
         raise DomainError(_("This service item is not offered here."))
+    reason = window_refusal(item, community)
+    if reason:
+        raise DomainError(
+            _(
+                "“%(item)s” is handled at community windows only under an item of the lists in force for "
+                "the community (非准不入): %(reason)s Apply to %(department)s directly."
+            )
+            % {"item": item.name, "reason": reason, "department": item.department.name},
+            code="not_at_this_window",
+        )
     if not applicant_name.strip():
         raise DomainError(_("Give the applicant's name."))
     if not is_valid_phone(applicant_phone):

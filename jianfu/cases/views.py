@@ -221,18 +221,22 @@ def grid_home(request):
 @require_http_methods(["GET", "POST"])
 @login_required
 def whistle_new(request):
-    """社区吹哨 / 街乡吹哨: raise a matter and whistle a department to it at once."""
+    """社区吹哨 / 街乡吹哨: raise a matter and whistle a department to it at once — only a matter of
+    the whistle categories, to its responsible department, which the matter chosen preselects
+    (?matter=…; the page swaps the department in as the matter changes)."""
     if not can_blow_whistle(request.user):
         raise PermissionDenied
     units = selectors.whistle_units(request.user)
     if not units:
         raise PermissionDenied
+    matters = list(selectors.whistle_matters(units[0]))
     form = WhistleForm(
         request.POST or None,
         request.FILES or None,
         org_units=units,
-        matters=selectors.matters_for(units[0]),
-        departments=selectors.departments_of(units[0]),
+        matters=matters,
+        departments_of_matter=services.whistle_departments,
+        initial={"matter": request.GET.get("matter")},
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -242,7 +246,7 @@ def whistle_new(request):
                 assignee=get_object_or_404(Org, pk=d["assignee"], kind__in=DEPARTMENT_KINDS),
                 reason=d["reason"],
                 org_unit=next((u for u in units if u.pk == d["org_unit"]), None),
-                matter=get_object_or_404(Matter, pk=d["matter"]),
+                matter=next(m for m in matters if m.pk == d["matter"]),
                 description=d["description"],
                 address=d["address"],
                 lat=d["lat"],
@@ -253,9 +257,10 @@ def whistle_new(request):
         if outcome.ok:
             messages.success(request, _("Whistle blown: %(number)s.") % {"number": case.number})
             return redirect("cases:detail", number=case.number)
-    return render(
-        request, "cases/report.html", {"form": form, "addresses": _addresses(units[0]), "title": _("Blow a whistle")}
-    )
+    context = {"form": form, "addresses": _addresses(units[0]), "title": _("Blow a whistle")}
+    if request.htmx:
+        return render(request, "cases/whistle.html#assignee", context)
+    return render(request, "cases/whistle.html", context)
 
 
 # ---------------------------------------------------------------------------------------- a case

@@ -2,9 +2,10 @@
 
 * ``listed(district)``: the certificate items on the current 盖章证明事项清单 (may issue) and 负面清单
   (must not) of the district.
-* ``closed_reason(item, district)``: why an item may not be issued — ``None`` when it may. Closed by
-  default (民发〔2020〕20号): only an item on the may-issue list, with a basis in law or regulation (or
-  on the State Council's retained list), that the office confirmed lies within the committee's duties.
+* ``closed_reason(item, district, community=)``: why an item may not be issued — ``None`` when it
+  may. Closed by default (民发〔2020〕20号): only an item on the may-issue list, with a basis in law or
+  regulation (or on the State Council's retained list), that the office confirmed lies within the
+  committee's duties — and, for a community, only where the item's approved scope reaches.
 * ``check(text, district)``: what someone who was asked for a certificate types, matched against both
   lists (simplified or traditional script, other names included).
 """
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from jianfu.catalog import gate
 from jianfu.catalog.models import Category, ItemKind, ItemList, ListEntry, WorkItem
 from jianfu.core import clock
 from jianfu.core.similarity import SimilarityIndex, fold
@@ -90,9 +92,15 @@ def type_of(item: WorkItem) -> CertificateType | None:
         return None
 
 
-def closed_reason(item: WorkItem, district: Org, found: Listed | None = None) -> str | None:
+def closed_reason(
+    item: WorkItem, district: Org, found: Listed | None = None, *, community: Org | None = None
+) -> str | None:
     """Why the community may not issue this item now; None when it may. Pages that ask for every
-    listed item pass the district's `listed(district)`, read once, instead of two lookups per item."""
+    listed item pass the district's `listed(district)`, read once, instead of two lookups per item.
+
+    With the community at hand (a request, an issue), an item approved only for some streets or
+    types of community is closed elsewhere (catalog/gate.py `scope_refusal`). Only the place is
+    asked of the gate: the lists stay current until the office replaces them, not for one year."""
     category = category_of(item, district) if found is None else found.category_of(item)
     if category == MUST_NOT:
         return _(
@@ -109,6 +117,10 @@ def closed_reason(item: WorkItem, district: Org, found: Listed | None = None) ->
         }
     if item.valid_until is not None and item.valid_until < clock.today():
         return _("“%(name)s” expired on %(date)s.") % {"name": item.name, "date": item.valid_until.isoformat()}
+    if community is not None:
+        outside = gate.scope_refusal(item, community)
+        if outside:
+            return outside
     if found is None:
         ctype = CertificateType.objects.filter(item_id=item.pk).first()  # fresh: the office may just have changed it
     else:

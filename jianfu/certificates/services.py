@@ -126,7 +126,7 @@ def request_create(
         requested_on=today,
     )
     if category != lists.MUST_NOT:
-        reason = lists.closed_reason(item, district)
+        reason = lists.closed_reason(item, district, community=community)
         if reason:
             raise DomainError(reason, code="not_issuable")
         request.due_on = workdays.add_workdays(today, item.days_to_issue)
@@ -279,7 +279,7 @@ def certificate_issue(
     request = REQUEST.lock(request)
     check(REQUEST, request, "issue", actor)
     item, community = request.item, request.community
-    reason = lists.closed_reason(item, district_of(community))
+    reason = lists.closed_reason(item, district_of(community), community=community)
     if reason:
         raise DomainError(reason, code="not_issuable")
     person = request.person

@@ -87,11 +87,17 @@ def _configure(district: Org) -> tuple[list[Matter], list[ServiceItem]]:
             matters.append(matter)
     rng = random.Random(SEED)
     items, position = [], 0
+    # This year's items of the lists, by name: the windows handle a service item only under one in force.
+    listed = {i.name: i for i in WorkItem.objects.filter(department__parent=district, year=clock.today().year)}
     for group, names in data.SERVICE_GROUPS:
         for name in names:
             position += 1
-            department = next((d for k, d in data.DEPARTMENT_BY_KEYWORD if k in name), data.DEFAULT_SERVICE_DEPARTMENT)
+            department = departments[
+                next((d for k, d in data.DEPARTMENT_BY_KEYWORD if k in name), data.DEFAULT_SERVICE_DEPARTMENT)
+            ]
             decides = group in {"public", "government"} and any(w in name for w in data.DEPARTMENT_DECIDES)
+            work_item = None if decides else _window_item(name, listed, department)
+            at_window = work_item is not None
             materials = list(data.MATERIALS_BY_GROUP[group])
             materials += [m for k, m in data.EXTRA_MATERIALS.items() if k in name]
             low, high = data.TIME_LIMITS[group]
@@ -100,15 +106,26 @@ def _configure(district: Org) -> tuple[list[Matter], list[ServiceItem]]:
                 defaults={
                     "name": name,
                     "group": group,
-                    "department": departments[department],
+                    "department": department,
                     "materials": materials,
-                    "steps": data.STEPS["department" if decides else "window"],
-                    "time_limit_workdays": rng.randint(low, high) if decides else low,
-                    "handled_at": HandledAt.DEPARTMENT if decides else HandledAt.WINDOW,
+                    "steps": data.STEPS["window" if at_window else "department"],
+                    "time_limit_workdays": low if at_window else rng.randint(max(low, 1), high),
+                    "handled_at": HandledAt.WINDOW if at_window else HandledAt.DEPARTMENT,
+                    "work_item": work_item,
                 },
             )
             items.append(item)
     return matters, items
+
+
+def _window_item(name: str, listed: dict[str, WorkItem], department: Org) -> WorkItem | None:
+    """The list item in force under which community windows handle this service item themselves, or
+    None (then the department handles it): the demo keeps the rule the services keep."""
+    item_name = next((i for k, i in data.WINDOW_ITEM_BY_KEYWORD if k in name), None)
+    item = listed.get(item_name) if item_name else None
+    if item is None or services.window_handover_refusal(item, department):
+        return None
+    return item
 
 
 # ------------------------------------------------------------------------------------ the replay
@@ -240,6 +257,7 @@ class _Generator:
         self.grid_matters = [m for m in matters if m.group.kind == "grid"]
         self.items = items
         self.item_weights = [{"convenience": 5, "public": 4, "government": 3, "party": 1}[i.group] for i in items]
+        self.offered: dict[int, tuple[list[ServiceItem], list[int]]] = {}
         departments = sorted({m.department for m in matters} | {i.department for i in items}, key=lambda d: d.code)
         self.departments = departments
         # Departments differ: some answer fast and well, some do not — which is what the rates show.
@@ -443,7 +461,7 @@ class _Generator:
         if at > self.now:
             return
         community = rng.choices(self.communities, self.weights)[0]
-        item = rng.choices(self.items, self.item_weights)[0]
+        item = rng.choices(*self._offered(community))[0]
         window = rng.random() < 0.7
         gutang = community == self.gutang
         reporter = (self.users.get("community") if window else self.users.get("resident")) if gutang else None
@@ -506,6 +524,18 @@ class _Generator:
             pass
         finally:
             r.finish()
+
+    def _offered(self, community: Org) -> tuple[list[ServiceItem], list[int]]:
+        """The service items a resident may apply for at this community, with their weights: an item
+        handled at the window only where its list item is in force (services.window_refusal)."""
+        if community.pk not in self.offered:
+            pairs = [
+                (item, weight)
+                for item, weight in zip(self.items, self.item_weights, strict=True)
+                if not services.window_refusal(item, community, on=self.today)
+            ]
+            self.offered[community.pk] = ([i for i, _ in pairs], [w for _, w in pairs])
+        return self.offered[community.pk]
 
     def run(self) -> None:
         day = self.start
@@ -586,7 +616,11 @@ def load(district: Org) -> str:
     matters = list(
         Matter.objects.filter(pk__in=[m.pk for m in matters]).select_related("group", "department", "work_item")
     )
-    items = list(ServiceItem.objects.filter(pk__in=[i.pk for i in items]).select_related("department"))
+    items = list(
+        ServiceItem.objects.filter(pk__in=[i.pk for i in items])
+        .select_related("department", "work_item__department")
+        .prefetch_related("work_item__scope_streets")
+    )
     generator = _Generator(district, matters, items)
     generator.run()
     counts = generator.save()

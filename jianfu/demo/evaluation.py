@@ -1,6 +1,6 @@
 """Demo evaluations: for last year, one closed and released campaign in each direction (communities
-and streets rate the departments, residents rate their community, residents rate the community
-workers), and for this year an open campaign in which most communities have already rated.
+and streets rate the departments, communities rate their street, residents rate their community,
+residents rate the community workers), and for this year an open campaign in which most communities have already rated.
 
 Campaigns go through the services on past dates (clock.frozen_at), so their states, codes and audit
 entries are real; the thousands of ballots are written in bulk. Household ballots follow the codes:
@@ -68,6 +68,10 @@ COMMENTS = {
             "楼道堆物清理不及时",
         ],
     ),
+    Direction.STREET: (
+        ["街道今年清理了下派社区的台账，减负看得见", "街道干部经常到社区帮忙解决实际问题"],
+        ["街道借调社区工作者太多，社区人手紧张", "街道各科室仍然直接给社区布置任务，希望统一归口"],
+    ),
     Direction.WORKER: (
         ["处理邻里纠纷很公道", "办低保材料一次讲清楚，不用来回跑", "经常上门看望独居老人"],
         ["态度有时不太耐心", "答应的事情拖了很久"],
@@ -92,6 +96,8 @@ def load(district: Org) -> dict[str, int]:
             _workers()
             ballots += _resident_campaign(district, office, rng, year, Direction.WORKER, communities)
         ballots += _department_campaign(district, office, rng, year=year + 1, open_now=True)
+        # Its own generator, so the other campaigns stay as they were before streets were rated.
+        ballots += _street_campaign(district, office, random.Random(2002), year)
     return {"campaigns": Campaign.objects.filter(district=district).count(), "ballots": ballots}
 
 
@@ -219,6 +225,49 @@ def _department_campaign(district: Org, office: User, rng: random.Random, *, yea
             )
         with clock.frozen_at(closes + dt.timedelta(days=8)):
             services.campaign_release(actor=office, campaign=campaign)
+    return count
+
+
+def _street_campaign(district: Org, office: User, rng: random.Random, year: int) -> int:
+    """Last year's rating of the streets by their own communities (下评上; seed 002), released."""
+    opens, closes = dt.date(year, 12, 1), dt.date(year, 12, 20)
+    with clock.frozen_at(opens - dt.timedelta(days=10)):
+        campaign = services.campaign_create(
+            actor=office,
+            district=district,
+            title=f"{year}年度社区评议街道",
+            direction=Direction.STREET,
+            period_start=dt.date(year, 1, 1),
+            period_end=dt.date(year, 12, 31),
+            opens_on=opens,
+            closes_on=closes,
+            scale=Scale.FIVE,
+        )
+    with clock.frozen_at(opens):
+        services.campaign_open(actor=office, campaign=campaign)
+    targets = {t.org_id: t for t in campaign.targets.all()}
+    opinion = [i for i in campaign.indicators.all() if i.is_opinion]
+    quality, offsets = _profile(rng, list(targets.values()), opinion, 0.68, 0.1)
+    communities = Org.objects.filter(path__startswith=district.path, kind=OrgKind.COMMUNITY).order_by("path")
+    rows = Rows()
+    for community in communities:
+        target = targets.get(community.parent_id)
+        if target is None or rng.random() >= 0.9:
+            continue
+        rows.ballot(
+            target.pk,
+            VoterKind.ORG,
+            community.pk,
+            _values(rng, campaign, opinion, quality[target.pk], offsets[target.pk]),
+        )
+        if rng.random() < 0.1:
+            text = _comment_text(rng, Direction.STREET, quality[target.pk])
+            rows.comment(target.pk, community.pk, text, CommentState.APPROVED, office.pk, closes + dt.timedelta(days=3))
+    count = rows.write(rng, analyze=True)
+    with clock.frozen_at(closes + dt.timedelta(days=1)):
+        services.campaign_close(actor=office, campaign=campaign, reason="评议期满")
+    with clock.frozen_at(closes + dt.timedelta(days=8)):
+        services.campaign_release(actor=office, campaign=campaign)
     return count
 
 

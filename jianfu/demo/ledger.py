@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from jianfu.catalog import gate
 from jianfu.catalog.models import WorkItem
 from jianfu.core import bulk, clock
 from jianfu.ledger import periods, values
@@ -243,7 +244,7 @@ def _templates(district: Org, elements: dict[str, DataElement]) -> int:
     made = 0
     for name, item_name, period_type, codes in TEMPLATES:
         item = items.get(item_name.format(year=today.year))
-        if item is None or not item.is_in_force(today):
+        if item is None or gate.standing(item, on=today):
             continue
         template = ReportTemplate.objects.create(department=item.department, item=item, name=name)
         version = TemplateVersion.objects.create(

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from jianfu.audit import services as audit
+from jianfu.catalog import gate
 from jianfu.catalog.models import ItemKind, WorkItem
 from jianfu.core import clock, dirty, workdays
 from jianfu.core.bulk import insert_rows
@@ -254,7 +255,9 @@ def values_save(*, actor: User, period: str, entries: list[Entry], source: str =
 
 
 def _check_item(item: WorkItem, department: Org) -> None:
-    today = clock.today()
+    """The item a report is built on stands (catalog/gate.py `standing`): of the department, of a
+    report kind, on a list that enters communities, in this year's catalog. Which communities it
+    covers is asked when the report is sent (`request_send`)."""
     if item.department_id != department.pk:
         raise DomainError(_("The catalog item belongs to another department."))
     if item.kind not in REPORT_KINDS:
@@ -262,10 +265,10 @@ def _check_item(item: WorkItem, department: Org) -> None:
             _("A report needs an approved catalog item of kind ledger/report or census/survey; %(item)s is not one.")
             % {"item": item.name}
         )
-    if not item.is_in_force(today):
+    reason = gate.standing(item, kind=REPORT_KINDS)
+    if reason:
         raise DomainError(
-            _("%(item)s is not approved and in force: no approved item, no report.") % {"item": item.name},
-            code="item_not_in_force",
+            _("No approved item in force, no report: %(reason)s") % {"reason": reason}, code="item_not_in_force"
         )
 
 
@@ -420,7 +423,16 @@ def request_send(
     due_workdays: int = 5,
     note: str = "",
 ) -> ReportRequest:
-    version = TemplateVersion.objects.select_related("template__department", "template__item").get(pk=version.pk)
+    """Send a published report to communities, each covered by the template's item (catalog/gate.py:
+    in force, in its approved streets and community types).
+
+    Without a list of communities the report goes to every community of the district the item
+    covers. With a list, one community the item does not cover refuses the whole send before it
+    reaches anyone: the refusal names every such community and why, so the clerk sends again to
+    the others or applies for access for them (非准不入: nothing goes out half-checked)."""
+    version = TemplateVersion.objects.select_related("template__department", "template__item__department").get(
+        pk=version.pk
+    )
     template = version.template
     require(can_build_template(actor, template.department), _("Only a clerk of the department sends its reports."))
     if version.state != VersionState.PUBLISHED:
@@ -432,9 +444,28 @@ def request_send(
     district_path = f"/{template.department.district_id}/"
     all_communities = Org.objects.filter(kind=OrgKind.COMMUNITY, path__startswith=district_path)
     if communities is None:
-        communities = list(all_communities)
+        district = list(all_communities)
+        refused = gate.refusals(template.item, district, kind=REPORT_KINDS)
+        communities = [c for c in district if c not in refused]
+        if not communities:
+            raise DomainError(
+                _("“%(item)s” covers no community of the district: apply for access first.")
+                % {"item": template.item.name},
+                code="out_of_scope",
+            )
     elif set(c.pk for c in communities) - set(all_communities.values_list("pk", flat=True)):
         raise DomainError(_("Reports go only to communities of the department's district."))
+    else:
+        refused = gate.refusals(template.item, communities, kind=REPORT_KINDS)
+        if refused:
+            raise DomainError(
+                _(
+                    "Not sent to anyone: %(reasons)s Send it only to communities the item covers, "
+                    "or apply for access for the others."
+                )
+                % {"reasons": " ".join(refused.values())},
+                code="out_of_scope",
+            )
     if not communities:
         raise DomainError(_("Pick at least one community."))
     if not 1 <= due_workdays <= 60:
@@ -811,8 +842,8 @@ def survey_import(*, actor: User, department: Org, data: bytes, file_name: str) 
 
 
 def in_force_report_items(department: Org):
-    today = clock.today()
-    return WorkItem.objects.filter(WorkItem.in_force_q(today), department=department, kind__in=REPORT_KINDS)
+    """The items a department may build a report on (which communities each covers is asked on sending)."""
+    return gate.in_force_anywhere(kind=REPORT_KINDS, department=department)
 
 
 def communities_q(district_id: int) -> Q:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.http import Http404
 
+from jianfu.catalog import gate
 from jianfu.catalog.models import ItemKind, WorkItem
 from jianfu.deliberations.models import Deliberation
 from jianfu.evaluation.models import Result
@@ -98,17 +99,11 @@ class ItemGroup:
 
 
 def in_force_items(community: Org, today: dt.date) -> list[ItemGroup]:
-    """Catalog items in force today whose scope covers the community, grouped by kind: two queries."""
-    items = (
-        WorkItem.objects.filter(WorkItem.in_force_q(today), department__path__startswith=f"/{community.district_id}/")
-        .select_related("department")
-        .prefetch_related("scope_streets")
-        .order_by("code")
-    )
+    """Catalog items in force today whose scope covers the community (catalog/gate.py), grouped by
+    kind: two queries."""
     by_kind: dict[str, list[WorkItem]] = defaultdict(list)
-    for item in items:
-        if item.applies_to(community, {s.pk for s in item.scope_streets.all()}):
-            by_kind[item.kind].append(item)
+    for item in gate.in_force_here(community, on=today):
+        by_kind[item.kind].append(item)
     return [ItemGroup(kind, label, by_kind[kind]) for kind, label in ItemKind.choices if by_kind.get(kind)]
 
 

@@ -44,3 +44,31 @@ def test_scope_limits_the_communities_touched(tree, items):
     tree["community21"].save()
     result = burden.preview(new, tree["district"], TODAY)
     assert [r["code"] for r in result["rows"]] == ["S2C1"]
+
+
+def test_the_preview_reads_the_same_number_of_queries_however_many_items_are_in_force(tree, items):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .conftest import make_item
+
+    new = Application(
+        name="新台账",
+        kind=ItemKind.LEDGER,
+        category=Category.DUTY,
+        frequency=Frequency.MONTHLY,
+        hours_per_occurrence=Decimal("1"),
+        department=tree["health"],
+        start_date=TODAY,
+    )
+    with CaptureQueriesContext(connection) as few:
+        burden.preview(new, tree["district"], TODAY)
+    for n in range(12):
+        more = make_item(f"M{n}", f"事项{n}", tree["health"], scope_community_types=["commercial"] if n % 2 else [])
+        more.scope_streets.set([tree[f"street{1 + n // 2 % 2}"]])
+    with CaptureQueriesContext(connection) as many:
+        result = burden.preview(new, tree["district"], TODAY)
+    assert len(many) == len(few)
+    # Street 2 gets M2, M3, M6, M7, M10, M11; of them only the three without a community type reach
+    # 街道2社区1 (no type): 2 h/month each (monthly, 2 h) on top of its 4.00.
+    assert {r["code"]: r["before"] for r in result["rows"]}["S2C1"] == "10.00"

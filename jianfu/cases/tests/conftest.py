@@ -1,5 +1,6 @@
 """Fixtures for cases: a frozen clock, a city-management department with its clerk, one whistle
-category and one grid category with a few matters, and two service items."""
+category and one grid category with a few matters, and two service items (one done at the window
+under an item in force)."""
 
 import datetime as dt
 
@@ -97,6 +98,7 @@ def matters(tree, city, frozen):
     return {
         "stalls": mk(group=whistle, code="A01", name="占道经营", department=city, work_item=enforcement),
         "lamp": mk(group=whistle, code="A02", name="路灯损坏", department=city),
+        "doctor": mk(group=whistle, code="A03", name="家庭医生上门服务", department=tree["health"]),
         "rubbish": mk(group=grid, code="G01", name="垃圾堆放", department=city),
         "key_person": mk(group=grid, code="G02", name="重点人员异常情况", department=tree["health"], public=False),
         "whistle_group": whistle,
@@ -105,8 +107,19 @@ def matters(tree, city, frozen):
 
 
 @pytest.fixture
-def service_items(tree):
+def service_items(tree, frozen):
+    """老年人优待证 is done at the window, under an item of the lists in force in 2025 (the frozen
+    clock's year); 低保 is accepted there and passed on to 民政局."""
     civil = tree["civil_affairs"]
+    elderly_care = WorkItem.objects.create(
+        code="X25",
+        name="协助开展居家养老服务和高龄津贴申报",
+        kind=ItemKind.TASK,
+        category=Category.ASSIST,
+        funding_yuan=8000,
+        department=civil,
+        year=2025,
+    )
     return {
         "elderly_card": ServiceItem.objects.create(
             code="FW001",
@@ -117,6 +130,7 @@ def service_items(tree):
             steps=["窗口受理", "审核", "制证发放"],
             time_limit_workdays=3,
             handled_at=HandledAt.WINDOW,
+            work_item=elderly_care,
         ),
         "dibao": ServiceItem.objects.create(
             code="FW002",

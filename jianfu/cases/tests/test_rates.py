@@ -24,9 +24,9 @@ def october(tree, matters, grid_worker, community_worker, city, city_clerk, cler
     """
 
     def whistle(department, text):
-        case = services.case_report(
-            actor=grid_worker, org_unit=tree["grid111"], matter=matters["lamp"], description=text
-        )
+        # A whistle goes to the matter's responsible department: 城管局 for a lamp, 卫健局 for a doctor.
+        matter = matters["lamp"] if department == city else matters["doctor"]
+        case = services.case_report(actor=grid_worker, org_unit=tree["grid111"], matter=matter, description=text)
         return services.whistle_blow(actor=community_worker, case=case, assignee=department)
 
     def walk(case, answerer, *, respond_after, resolve_on, satisfaction, reopen=False):
@@ -112,7 +112,7 @@ def test_a_month_without_whistles_has_no_rates(tree, city):
 def test_returned_whistles_do_not_count_against_the_department(
     tree, matters, grid_worker, community_worker, clerk, frozen
 ):
-    case = services.case_report(actor=grid_worker, org_unit=tree["grid111"], matter=matters["lamp"], description="x")
+    case = services.case_report(actor=grid_worker, org_unit=tree["grid111"], matter=matters["doctor"], description="x")
     case = services.whistle_blow(actor=community_worker, case=case, assignee=tree["health"])
     services.case_return(actor=clerk, case=case, reason="不属于本部门")
     assert selectors.rates(tree["health"], 2025, 9).dispatched == 0

@@ -133,7 +133,8 @@ class TestDispatchRules:
         self, tree, matters, grid_worker, community_worker, clerk, city, city_clerk
     ):
         case = report(grid_worker, tree["grid111"], matters["lamp"])
-        case = services.whistle_blow(actor=community_worker, case=case, assignee=tree["health"])
+        # Dispatched to the wrong department (a whistle would go to 城管局, the lamp's department only).
+        case = services.case_take_and_dispatch(actor=community_worker, case=case, assignee=tree["health"])
         with pytest.raises(DomainError):
             services.case_return(actor=clerk, case=case, reason=" ")
         case = services.case_return(actor=clerk, case=case, reason="路灯维修不属于卫健局职责")
@@ -155,7 +156,7 @@ class TestDispatchRules:
     def test_a_dispute_is_recorded_and_the_dispatcher_reassigns(
         self, tree, matters, grid_worker, community_worker, clerk, city
     ):
-        case = services.whistle_blow(
+        case = services.case_take_and_dispatch(
             actor=community_worker, case=report(grid_worker, tree["grid111"], matters["lamp"]), assignee=tree["health"]
         )
         case = services.case_dispute(actor=clerk, case=case, reason="应由城管局负责")

@@ -60,3 +60,43 @@ def test_an_item_of_another_district_covers_nothing_here(tree):
     foreign = item(tree, "G", department=department)
     assert not gate.covers(foreign, tree["community11"], on=ON)
     assert gate.in_force_here(tree["community11"], on=ON) == []
+
+
+def test_standing_asks_the_item_alone_and_the_scope_only_its_place(tree):
+    street1 = item(tree, "B", scope_streets=[tree["street1"]])
+    last_year = item(tree, "E", year=2025)
+    assert gate.standing(street1, kind=ItemKind.MEETING, on=ON) == ""  # stands, whatever its scope
+    assert "2025" in gate.standing(last_year, on=ON) and "申请准入" in gate.standing(None, on=ON)
+    assert gate.scope_refusal(last_year, tree["community21"]) == ""  # the place alone, not the year
+    assert "其他街道" in gate.scope_refusal(street1, tree["community21"])
+    unsaved = WorkItem(name="新事项", department=tree["health"], scope_community_types=["bungalow"])
+    assert "其他类型" in gate.scope_refusal(unsaved, tree["community11"])
+    assert list(gate.in_force_anywhere(kind=ItemKind.MEETING, on=ON)) == [street1]
+
+
+def test_many_communities_are_asked_with_one_read_of_the_scope(tree, django_assert_num_queries):
+    street1 = WorkItem.objects.select_related("department").get(pk=item(tree, "B", scope_streets=[tree["street1"]]).pk)
+    communities = [tree[f"community{s}{c}"] for s in (1, 2) for c in (1, 2)]
+    with django_assert_num_queries(1):
+        refused = gate.refusals(street1, communities, kind=ItemKind.MEETING, on=ON)
+    assert set(refused) == {tree["community21"], tree["community22"]}
+    assert "街道2社区1" in refused[tree["community21"]]
+    assert gate.refusals(street1, communities, kind=ItemKind.CAMPAIGN, on=ON).keys() == set(communities)
+
+
+def test_what_covers_each_of_many_communities_is_read_in_a_fixed_number_of_queries(tree, django_assert_max_num_queries):
+    tree["community12"].community_type = "commercial"
+    tree["community12"].save()
+    item(tree, "A")
+    item(tree, "B", scope_streets=[tree["street1"]])
+    item(tree, "C", scope_community_types=["commercial"])
+    item(tree, "D", category=Category.NEGATIVE)
+    item(tree, "E", year=2025)
+    communities = [tree[f"community{s}{c}"] for s in (1, 2) for c in (1, 2)]
+    with django_assert_max_num_queries(2):
+        found = gate.in_force_by_community(communities, on=ON)
+    assert {pk: [i.code for i in items] for pk, items in found.items()} == {
+        c.pk: [i.code for i in gate.in_force_here(c, on=ON)] for c in communities
+    }
+    assert [i.code for i in found[tree["community12"].pk]] == ["A", "B", "C"]
+    assert [i.code for i in found[tree["community22"].pk]] == ["A"]

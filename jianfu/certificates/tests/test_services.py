@@ -44,6 +44,31 @@ def test_a_certificate_on_neither_list_cannot_be_requested_or_issued(tree, cert_
     assert not Certificate.objects.exists() and not SealUse.objects.exists()
 
 
+def test_a_certificate_approved_for_other_streets_or_community_types_is_closed_here(
+    tree, cert_lists, community_worker, people
+):
+    """Issue 19, point 4: the item's approved scope holds for certificates too (catalog/gate.py)."""
+    item = cert_lists["residence"]
+    item.scope_streets.set([tree["street2"]])
+    with pytest.raises(DomainError, match="只准入其他街道") as refused:
+        request(community_worker, tree, item, people[0])
+    assert refused.value.code == "not_issuable" and "街道1社区1" in str(refused.value)
+    item.scope_streets.set([tree["street1"]])
+    open_request = request(community_worker, tree, item, people[0])
+    # The office narrows the item to one type of community before it is issued: refused at issue.
+    item.scope_community_types = ["bungalow"]
+    item.save()
+    with pytest.raises(DomainError, match="只准入其他类型的社区"):
+        services.certificate_issue(actor=community_worker, request=open_request, evidence_checked=RESIDENCE_EVIDENCE)
+    assert not Certificate.objects.exists()
+    item.scope_community_types = []
+    item.save()
+    services.certificate_issue(actor=community_worker, request=open_request, evidence_checked=RESIDENCE_EVIDENCE)
+    assert Certificate.objects.filter(request=open_request).exists()
+    # The district's lists, read without a community, still list it.
+    assert lists.closed_reason(item, tree["district"]) is None
+
+
 def test_closed_by_default_until_the_office_confirms_duties_and_a_basis_exists(
     tree, cert_lists, community_worker, people
 ):

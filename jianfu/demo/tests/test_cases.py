@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from jianfu.cases import selectors
+from jianfu.cases import selectors, services
 from jianfu.cases.conf import conf
 from jianfu.cases.deadlines import month_bounds
 from jianfu.cases.models import Case, CaseEvent, Escalation, Matter, MatterGroup, PointEntry, ServiceItem
@@ -141,6 +141,26 @@ def test_the_configuration_follows_seed_003(district):
     assert set(items.values_list("group", flat=True)) == {"party", "convenience", "public", "government"}
     # Matters the negative list gives a department are tied to that list item.
     assert Matter.objects.get(name="违法建设").work_item.category == "negative"
+
+
+def test_service_items_are_handled_at_the_windows_only_under_items_in_force(district):
+    """非准不入 for services too: each item a community window handles itself rests on a list item in
+    force there; one without is accepted at the window and passed on to its department."""
+    at_window = ServiceItem.objects.filter(handled_at="window").select_related("work_item", "department")
+    assert at_window.count() >= 80 and not at_window.filter(work_item=None).exists()
+    elderly = ServiceItem.objects.get(name="老年人优待证办理")
+    assert elderly.handled_at == "window" and elderly.work_item.name == "协助开展居家养老服务和高龄津贴申报"
+    hukou = ServiceItem.objects.get(name="户口迁移咨询")  # no item of the lists: the police handle it
+    assert hukou.handled_at == "department" and hukou.work_item is None
+    # Every application handled at a window was made where its item is in force.
+    pairs = set(
+        Case.objects.filter(kind="service", service_item__handled_at="window").values_list("service_item", "org_unit")
+    )
+    items = {i.pk: i for i in at_window}
+    communities = Org.objects.in_bulk({c for _, c in pairs})
+    assert pairs
+    for item, community in pairs:
+        assert services.window_refusal(items[item], communities[community]) == "", (item, community)
 
 
 def test_the_demo_pages_render(client, district):

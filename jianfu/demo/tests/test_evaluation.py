@@ -28,7 +28,7 @@ def sql(query: str, params) -> list[tuple]:
 
 def test_the_demo_has_a_released_campaign_in_each_direction_and_one_open(demo):
     assert {c.direction for c in Campaign.objects.filter(state=CampaignState.RELEASED)} == set(Direction.values)
-    assert Campaign.objects.filter(state=CampaignState.RELEASED).count() == 3
+    assert Campaign.objects.filter(state=CampaignState.RELEASED).count() == len(Direction.values)
     open_now = Campaign.objects.get(state=CampaignState.OPEN)
     assert open_now.direction == Direction.DEPARTMENT and open_now.targets.count() >= 25
     assert 0 < scoring.compute(open_now)[0].voted < scoring.evaluator_count(open_now)  # under way
@@ -83,6 +83,16 @@ def test_turnout_and_scores_agree_with_sql_aggregates_of_the_ballots(demo, direc
                 )
             )
             assert households == {c: used for c, (_issued, used) in codes.items()}
+    elif direction == Direction.STREET:
+        # Each street is rated by its own communities.
+        under = dict(
+            sql(
+                "SELECT t.id, COUNT(o.id) FROM evaluation_target t LEFT JOIN orgs_org o "
+                "ON o.parent_id = t.org_id AND o.kind = 'community' WHERE t.campaign_id = %s GROUP BY t.id",
+                [campaign.pk],
+            )
+        )
+        assert {pk: r.eligible for pk, r in results.items()} == under
     else:
         evaluators = sql(
             "SELECT COUNT(*) FROM orgs_org WHERE path LIKE %s AND kind IN ('community', 'street', 'town')",

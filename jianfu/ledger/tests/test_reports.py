@@ -10,6 +10,7 @@ from jianfu.core.tabular import ImportRejected, read_table
 from jianfu.ledger import selectors, services
 from jianfu.ledger.models import (
     PeriodType,
+    ReportRequest,
     SubmissionState,
     TemplateCap,
     ValidationRule,
@@ -64,6 +65,59 @@ def test_it_refuses_a_report_for_an_item_not_approved_and_in_force(tree, clerk, 
         services.template_create(
             actor=clerk, department=health, item=other, name="x", period_type="monthly", elements=[ten["CLINICS"]]
         )
+
+
+def test_a_report_reaches_only_communities_within_the_items_approved_scope(tree, clerk, ten, frozen):
+    """Issue 19, point 4: an item approved for one street covers nothing else. A send naming a
+    community outside the scope is refused whole, before it reaches anyone, naming each such
+    community and why; inside it goes; without a list it goes to every community covered."""
+    health, inside, outside = tree["health"], tree["community11"], tree["community21"]
+    street1 = report_item(health, "L5", "第1街道的台账")
+    street1.scope_streets.set([tree["street1"]])
+    version = publish(clerk, health, street1, "第1街道月报", list(ten.values()))
+
+    with pytest.raises(DomainError) as refused:
+        services.request_send(
+            actor=clerk, version=version, period=PERIOD, communities=[inside, outside, tree["community22"]]
+        )
+    assert refused.value.code == "out_of_scope"
+    message = str(refused.value)
+    assert "街道2社区1" in message and "街道2社区2" in message and "街道1社区1" not in message
+    assert "只准入其他街道" in message and "申请准入" in message
+    assert not ReportRequest.objects.exists()  # nothing went out, not even to the community in scope
+
+    assert send(clerk, version, inside).community == inside
+    everywhere = services.request_send(actor=clerk, version=version, period="2026-02")
+    assert {s.community for s in everywhere.submissions.all()} == {inside, tree["community12"]}
+
+
+def test_a_report_for_one_type_of_community_is_refused_to_another(tree, clerk, ten, frozen):
+    health, commercial, other = tree["health"], tree["community12"], tree["community22"]
+    commercial.community_type = "commercial"
+    commercial.save()
+    only_commercial = report_item(health, "L6", "商品房社区的台账", scope_community_types=["commercial"])
+    version = publish(clerk, health, only_commercial, "商品房社区月报", list(ten.values()))
+    with pytest.raises(DomainError, match="只准入其他类型的社区"):
+        send(clerk, version, other)
+    assert send(clerk, version, commercial).community == commercial
+
+
+def test_the_clerk_who_sends_a_scoped_report_from_the_page_reaches_the_covered_communities_only(
+    tree, clerk, ten, frozen, client
+):
+    health = tree["health"]
+    street2 = report_item(health, "L4", "第2街道的台账")
+    street2.scope_streets.set([tree["street2"]])
+    version = publish(clerk, health, street2, "第2街道月报", list(ten.values()))
+    client.force_login(clerk)
+    response = client.post(
+        f"/ledger/templates/{version.template.pk}/action/",
+        {"action": "send", "send-period": PERIOD, "send-due_workdays": 5, "send-note": ""},
+        follow=True,
+    )
+    assert "已下发到 2 个社区" in response.content.decode()
+    request = ReportRequest.objects.get(version=version)
+    assert {s.community for s in request.submissions.all()} == {tree["community21"], tree["community22"]}
 
 
 def test_the_second_report_opens_with_the_eight_shared_fields_filled(tree, clerk, community_worker, ten, item, client):
