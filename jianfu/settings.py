@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "jianfu.catalog",
     "jianfu.access",
     "jianfu.registry",
+    "jianfu.orders",
     "jianfu.deliberations",
     "jianfu.ledger",
     "jianfu.certificates",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("audit/", include("jianfu.audit.urls")),
     path("access/", include("jianfu.access.urls")),
     path("registry/", include("jianfu.registry.urls")),
+    path("orders/", include("jianfu.orders.urls")),
     path("ledger/", include("jianfu.ledger.urls")),
     # One home for deliberation records (issue 18): the certificates' old page is the records page.
     path("certificates/deliberations/", RedirectView.as_view(pattern_name="portal:records", permanent=True)),

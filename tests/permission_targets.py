@@ -324,6 +324,15 @@ def _targets(world: World, district: Org, community: Org, sibling: Org, local_or
     )
     b["sibling_request"] = sibling_request.number
 
+    # orders: the demo's orders to 古塘 (the one it refused has a receipt)
+    from jianfu.orders.models import Delivery
+
+    delivered = Delivery.objects.filter(community=community).order_by("pk")
+    refused = _first(delivered.filter(state="refused_by_community"), "order 古塘 refused")
+    b["orders_sample"] = list(dict.fromkeys([delivered[0].order.number, refused.order.number]))
+    b["order_deliveries"] = [[refused.order.number, community.code]]
+    b["delivery_pks"] = list(delivered.values_list("pk", flat=True))
+
     # evaluation: campaigns not public (open, or rating workers) and one released and public
     campaigns = Campaign.objects.filter(district=district)
     private = [c for c in campaigns.order_by("pk") if c.state != CampaignState.RELEASED or c.direction == "worker"]
@@ -630,6 +639,17 @@ HTML_PROBES: list[Probe] = [
     ),
     P("access:violation", each("violations_sample", "number"), XL, BOTH, post=form()),
     P("access:receipt", each("violations_sample", "number"), XL, GET),
+    # ---- orders: another district sees none of this district's orders
+    P("orders:detail", each("orders_sample", "number"), X, GET, "district"),
+    P("orders:receipt", pairs("order_deliveries", "number", "code"), X, GET, "district"),
+    P(
+        "orders:action",
+        acting(pairs("order_deliveries", "number", "code"), ["done", "refuse"]),
+        X,
+        POST,
+        "district",
+        form(),
+    ),
     # ---- registry
     P("registry:person", each("people", "pk"), X, GET, "district"),
     P("registry:person", each("person_local", "pk"), LOCAL_ACTORS, GET, "next door"),
@@ -1060,6 +1080,18 @@ API_PROBES: list[ApiProbe] = [
         for key, actors, variant in (("applications_sample", X, ""), ("applications_local", LOCAL_ACTORS, "next door"))
     ],
     A("api:get_case", api_paths(API + "/cases/{}/", "cases"), XL),
+    # Orders: another district sees none of this district's orders, and may not answer them.
+    A("api:get_order", api_paths(API + "/orders/{}/", "orders_sample"), X),
+    *[
+        A(
+            f"api:{verb}",
+            lambda w, path=path: [f"{API}/orders/{n}/{c}/{path}/" for n, c in w.b["order_deliveries"]],
+            X,
+            "POST",
+            body=lambda w: {"reason": "矩阵测试"},
+        )
+        for verb, path in (("mark_done", "done"), ("refuse", "refuse"))
+    ],
     A(
         "api:act",
         lambda w: [f"{API}/cases/{w.b['case_hidden']}/{a}/" for a in CASE_ACTIONS if a != "merge"],
@@ -1164,6 +1196,7 @@ PERM_TARGETS: dict[str, tuple[Callable[[World], list], bool]] = {
     ),
     "access.edit_application": (lambda w: _applications(w, "applications_private"), True),
     "access.give_opinion": (lambda w: _model("access.Consultation", [w.b["consultation"]]), True),
+    "orders.answer": (lambda w: _model("orders.Delivery", w.b["delivery_pks"]), True),
     "access.manage": (lambda w: _applications(w, "applications"), True),
     "access.review": (lambda w: _applications(w, "applications"), True),
     "access.view_application": (lambda w: _applications(w, "applications_private"), True),

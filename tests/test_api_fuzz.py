@@ -34,6 +34,7 @@ from jianfu.evaluation.services import IndicatorRow
 from jianfu.ledger import services as ledger
 from jianfu.ledger.models import Aggregation, Level, PeriodType, ValueType
 from jianfu.ledger.services import Entry
+from jianfu.orders import services as orders
 from jianfu.orgs.services import token_issue
 from jianfu.wsgi import application
 
@@ -183,7 +184,21 @@ def world(tree, office, clerk, grid_worker, community_worker, frozen):
     )
     evaluation.campaign_open(actor=office, campaign=campaign)
 
+    meeting = _item("M1", "社区健康教育讲座通知", health, kind=ItemKind.MEETING, frequency=Frequency.WEEKLY)
+    order = orders.order_send(
+        actor=clerk,
+        source=health,
+        kind=ItemKind.MEETING,
+        item=meeting,
+        title="健康讲座通知",
+        hours=Decimal("1"),
+        workdays_to_do=5,
+        communities=[tree["community11"]],
+    )
+
     return {
+        "order": order.number,
+        "meeting": meeting.code,
         "org": tree["community11"].code,
         "application": draft.number,
         "case": case.number,
@@ -210,6 +225,8 @@ SENTINELS = {
     "zzmatter": "matter",
     "zzgrid": "grid",
     "zzassignee": "assignee",
+    "zzorder": "order",
+    "zzmeeting": "meeting",
     900001: "campaign",
     900002: "target",
 }
@@ -224,6 +241,10 @@ PARAMETER_EXAMPLES = {
     ("/api/v1/orgs/", "q"): "社区",
     ("/api/v1/cases/{number}/", "number"): "zzcase",
     ("/api/v1/cases/{number}/{action}/", "number"): "zzcase",
+    ("/api/v1/orders/{number}/", "number"): "zzorder",
+    ("/api/v1/orders/{number}/{community}/done/", "number"): "zzorder",
+    ("/api/v1/orders/{number}/{community}/refuse/", "number"): "zzorder",
+    "community": "zzorg",
     "number": "zzapplication",
     "year": TODAY.year,
     "version": 1,
@@ -252,6 +273,15 @@ BODY_EXAMPLES = {
     ("/api/v1/applications/{number}/withdraw/", "post"): {"reason": "不再需要"},
     ("/api/v1/cases/", "post"): {"org_unit": "zzgrid", "matter": "zzmatter", "description": "路灯不亮"},
     ("/api/v1/cases/{number}/{action}/", "post"): {"reason": "已受理", "assignee": "zzassignee"},
+    ("/api/v1/orders/", "post"): {
+        "kind": "meeting",
+        "item": "zzmeeting",
+        "title": "健康讲座通知",
+        "hours": 1,
+        "workdays": 5,
+        "communities": ["zzorg"],
+    },
+    ("/api/v1/orders/{number}/{community}/refuse/", "post"): {"reason": "超出事项范围"},
 }
 
 
@@ -285,6 +315,9 @@ CALLER = {
     ("POST", "/api/v1/applications/{number}/withdraw/"): "clerk",
     ("POST", "/api/v1/cases/"): "grid",
     ("POST", "/api/v1/cases/{number}/{action}/"): "community",
+    ("POST", "/api/v1/orders/"): "clerk",
+    ("POST", "/api/v1/orders/{number}/{community}/done/"): "community",
+    ("POST", "/api/v1/orders/{number}/{community}/refuse/"): "community",
 }
 
 schema = schemathesis.openapi.from_dict(_with_examples(api.get_openapi_schema(path_prefix="/api/")), config=CONFIG)

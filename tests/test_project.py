@@ -104,7 +104,18 @@ def _deliberation(published: bool):
     return [records.values_list("pk", flat=True).first()]
 
 
+def _order(refused: bool):
+    from jianfu.orders.models import Delivery
+
+    deliveries = Delivery.objects.filter(state="refused_by_community") if refused else Delivery.objects.all()
+    row = deliveries.order_by("pk").values_list("order__number", "community__code").first()
+    return list(row) if refused else [row[0]]
+
+
 SAMPLES = {
+    "orders:detail": (lambda: _order(refused=False), "office"),
+    "orders:new": (lambda: [], "clerk"),
+    "orders:receipt": (lambda: _order(refused=True), "community"),
     "portal:community": (lambda: ["330282002001"], "office"),
     "portal:deliberation": (lambda: _deliberation(published=True), "office"),
     "portal:record": (lambda: _deliberation(published=False), "community"),
@@ -177,6 +188,7 @@ POST_ONLY = {
     "access:action",
     "access:opinion",
     "access:refuse",
+    "orders:action",
     "access:attach",
     "catalog:publish",
     "registry:reveal",

@@ -28,10 +28,12 @@ class ApplicationOut(Schema):
     name: str
     kind: str
     category: str
-    department: str
+    department: str  # the applicant: a department or a street
     state: str
     description: str
     legal_basis: str
+    basis_level: str  # campaigns and inspections: central, provincial or municipal
+    basis_document: str
     funding_yuan: int
     frequency: str
     hours_per_occurrence: Decimal
@@ -66,6 +68,8 @@ class ApplicationIn(Schema):
     description: str = ""
     reason: str = ""
     legal_basis: str = ""
+    basis_level: str = ""  # campaigns and inspections only: central, provincial or municipal
+    basis_document: str = ""  # the higher document's title and number
     funding_yuan: int = 0
     funding_channel: str = ""
     frequency: str = "yearly"
@@ -95,11 +99,13 @@ def get_application(request, number: str):
     return selectors.application_for_user(request.user, number)
 
 
-@router.post("", response={201: ApplicationOut, 400: ErrorOut, 403: ErrorOut}, summary="Draft an application (clerk)")
+@router.post(
+    "", response={201: ApplicationOut, 400: ErrorOut, 403: ErrorOut}, summary="Draft an application (clerk or street)"
+)
 def create_application(request, payload: ApplicationIn):
-    department = selectors.clerk_department(request.user)
+    department = selectors.applicant_org(request.user)
     if department is None:
-        raise PermissionDenied("只有部门经办人可以提交准入申请")
+        raise PermissionDenied("只有部门经办人或街道工作人员可以提交准入申请")
     application = services.application_create(actor=request.user, department=department, **payload.dict())
     return Status(201, application)
 

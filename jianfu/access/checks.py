@@ -30,9 +30,20 @@ def forbidden_work(application: Application) -> Refusal | None:
     return None
 
 
+def higher_basis(application: Application) -> Refusal | None:
+    """A creation/evaluation campaign or an assessment/inspection needs the explicit request of the
+    central, provincial or municipal level (seed 001): the catalog's one rule, asked at submission,
+    adjustment and approval."""
+    rule = application.higher_basis_refusal()  # jianfu.catalog.models.higher_basis_refusal
+    return Refusal("campaign_without_higher_basis", rule) if rule else None
+
+
 def submission_problems(application: Application, today) -> list[str]:
-    """Problems that keep an application in draft (the department fixes them)."""
+    """Problems that keep an application in draft (the applicant fixes them)."""
     problems = []
+    basis = higher_basis(application)
+    if basis:
+        problems.append(basis.rule)
     if application.category == "duty" and not application.legal_basis.strip():
         problems.append(_("A lawful-duty item needs its legal basis (law, regulation or rule and article)."))
     if application.temporary:

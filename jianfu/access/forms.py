@@ -1,7 +1,8 @@
 from django import forms
+from django.db.models import Case, When
 from django.utils.translation import gettext_lazy as _
 
-from jianfu.catalog.models import Category
+from jianfu.catalog.models import NEEDS_HIGHER_BASIS, Category
 from jianfu.orgs.models import CommunityType, Org, OrgKind
 
 from .models import Application, Decision, Meeting, Opinion
@@ -46,6 +47,8 @@ class ApplicationForm(forms.ModelForm):
             "start_date",
             "temporary",
             "valid_until",
+            "basis_level",
+            "basis_document",
         ]
         widgets = {
             "start_date": DateInput,
@@ -56,11 +59,34 @@ class ApplicationForm(forms.ModelForm):
             "scope_streets": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, district: Org, **kwargs):
+    # Asked only of campaigns and inspections (the page shows them for those kinds only).
+    HIGHER_BASIS = ("basis_level", "basis_document")
+
+    def __init__(self, *args, district: Org, street: Org | None = None, **kwargs):
+        """`street`: the street that applies — its work reaches its own communities, no choice of streets."""
         super().__init__(*args, **kwargs)
-        self.fields["scope_streets"].queryset = Org.objects.filter(
-            kind__in=[OrgKind.STREET, OrgKind.TOWN], parent=district
-        ).order_by("code")
+        if street is not None:
+            del self.fields["scope_streets"]
+        else:
+            self.fields["scope_streets"].queryset = Org.objects.filter(
+                kind__in=[OrgKind.STREET, OrgKind.TOWN], parent=district
+            ).order_by("code")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") not in NEEDS_HIGHER_BASIS:
+            # Not asked of other kinds, so not kept.
+            data["basis_level"], data["basis_document"] = "", ""
+        elif bool(data.get("basis_level")) != bool((data.get("basis_document") or "").strip()):
+            missing = "basis_document" if data.get("basis_level") else "basis_level"
+            self.add_error(missing, _("Give both the level and the document (title and number), or neither yet."))
+        return data
+
+    def basis_fields(self):
+        return [self[name] for name in self.HIGHER_BASIS]
+
+    def other_fields(self):
+        return [field for field in self if field.name not in self.HIGHER_BASIS]
 
 
 class ReasonForm(forms.Form):
@@ -126,16 +152,18 @@ class CheckForm(forms.Form):
 
 
 class ViolationForm(forms.Form):
-    department = forms.ModelChoiceField(label=_("department that sent it"), queryset=Org.objects.none())
+    department = forms.ModelChoiceField(label=_("department or street that sent it"), queryset=Org.objects.none())
     what = forms.CharField(label=_("what arrived"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     arrived_on = forms.DateField(label=_("arrived on"), widget=DateInput)
     evidence = forms.FileField(label=_("evidence (optional)"), required=False)
 
     def __init__(self, *args, district: Org, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Org.objects.filter(
-            kind__in=[OrgKind.DEPARTMENT, OrgKind.GROUP_ORG], parent=district
-        ).order_by("code")
+        # The district's departments and mass organisations, then its streets and towns.
+        senders = [OrgKind.DEPARTMENT, OrgKind.GROUP_ORG, OrgKind.STREET, OrgKind.TOWN]
+        self.fields["department"].queryset = Org.objects.filter(kind__in=senders, parent=district).order_by(
+            Case(When(kind__in=[OrgKind.STREET, OrgKind.TOWN], then=1), default=0), "code"
+        )
 
 
 class ViolationDecisionForm(forms.Form):

@@ -9,10 +9,11 @@ from django.utils.translation import pgettext_lazy
 from jianfu.core import workdays
 from jianfu.core.workflow import Action, Machine
 from jianfu.orgs.models import Role
-from jianfu.orgs.permissions import reaches
 
 from .models import Application, State, Transition, ViolationEvent, ViolationReport, ViolationState
 from .permissions import (
+    applicant_role,
+    applies_for,
     can_decide_violation,
     can_edit_application,
     can_manage_access,
@@ -28,16 +29,17 @@ OPEN = {S.SUBMITTED, S.REVIEWED, S.CONSULTATION, S.DELIBERATION}  # with the off
 
 def acting_role(actor, application: Application) -> str:
     """The role the actor acts in: the district's office before a member-unit reviewer (who may
-    return the application too) before the department's clerk; none for the system's own moves.
-    The clerk's and the reviewer's own steps name their role where they are taken (services)."""
+    return the application too) before the applicant (a department's clerk, a street's worker); none
+    for the system's own moves. The applicant's and the reviewer's own steps name their role where
+    they are taken (services)."""
     if actor is None or not actor.is_authenticated:
         return ""
     if can_manage_access(actor, application):
         return Role.OFFICE
     if is_district_reviewer(actor, application):
         return Role.REVIEWER
-    if reaches(actor, application.department, {Role.CLERK}):
-        return Role.CLERK
+    if applies_for(actor, application.department):
+        return applicant_role(application.department)
     return ""
 
 
@@ -58,7 +60,7 @@ APPLICATION = Machine(
             S.SUBMITTED,
             can_edit_application,
             _("submitted"),
-            refusal=_("Only the department's clerk may submit it."),
+            refusal=_("Only the applicant (the department's clerk or the street's worker) may submit it."),
             effect=_submitted,
         ),
         "return": Action.of(
@@ -115,7 +117,7 @@ APPLICATION = Machine(
             S.ADJUSTED,
             can_edit_application,
             _("adjusted"),
-            refusal=_("Only the department's clerk may adjust it."),
+            refusal=_("Only the applicant (the department's clerk or the street's worker) may adjust it."),
         ),
         "confirm_adjustment": Action.of(
             S.ADJUSTED,
@@ -143,7 +145,7 @@ APPLICATION = Machine(
             S.WITHDRAWN,
             can_withdraw,
             _("withdrawn"),
-            refusal=_("Only the department's clerk may withdraw its application."),
+            refusal=_("Only the applicant (the department's clerk or the street's worker) may withdraw it."),
         ),
     },
     history=Transition,

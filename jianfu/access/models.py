@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jianfu.catalog.models import WorkFields
+from jianfu.catalog.models import ItemKind, WorkFields
 from jianfu.core.models import History
 
 
@@ -51,8 +51,13 @@ class Meeting(models.Model):
 
 class Application(WorkFields):
     number = models.CharField(_("number"), max_length=20, unique=True)
+    # A department (or mass organisation) applies through its clerk, a street or town through its
+    # street worker: the applicant holds the application and the item enters under its name.
     department = models.ForeignKey(
-        "orgs.Org", verbose_name=_("department"), on_delete=models.PROTECT, related_name="applications"
+        "orgs.Org",
+        verbose_name=_("applicant (department or street)"),
+        on_delete=models.PROTECT,
+        related_name="applications",
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(_("why it must reach communities"), blank=True)
@@ -179,13 +184,14 @@ def evidence_path(instance, filename: str) -> str:
 
 
 class ViolationReport(models.Model):
-    """Work that reached a community without approval. The reporter is never shown to the department."""
+    """Work that reached a community without approval, from a department or a street. The reporter
+    (and the community) is never shown to the department or street that sent it."""
 
     number = models.CharField(_("receipt number"), max_length=20, unique=True)
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     community = models.ForeignKey("orgs.Org", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey(
-        "orgs.Org", verbose_name=_("department"), on_delete=models.PROTECT, related_name="violations"
+        "orgs.Org", verbose_name=_("department or street"), on_delete=models.PROTECT, related_name="violations"
     )
     what = models.TextField(_("what arrived"))
     arrived_on = models.DateField(_("arrived on"))
@@ -222,3 +228,63 @@ class ViolationEvent(History):
 
     def __str__(self) -> str:
         return f"{self.report_id}: {self.from_state} → {self.to_state}"
+
+
+class CheckDecision(models.TextChoices):
+    IN_FORCE = "in_force", _("Covered by an item in force")
+    NOT_YET = "not_yet", _("Approved, not yet in force")
+    NOT_IN_FORCE = "not_in_force", _("Not covered by any item in force")
+    NEGATIVE = "negative", _("Must not enter (negative list or forbidden work)")
+
+
+class CheckChannel(models.TextChoices):
+    CHECK = "check", _("Checked")
+    REFUSAL = "refusal", _("Refused with a receipt")
+
+
+class CheckRecord(models.Model):
+    """What reached a community and what the gate answered (issue 19, point 7): each check on the
+    "这能派吗?" page and each refusal. No personal data: the sender (an organisation of the district,
+    or as written), the kind, the item and the decision — neither the message nor who asked."""
+
+    channel = models.CharField(_("how it was answered"), max_length=8, choices=CheckChannel.choices)
+    org = models.ForeignKey(
+        "orgs.Org",
+        verbose_name=_("where it arrived (community or street)"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    sender = models.ForeignKey(
+        "orgs.Org", verbose_name=_("sender"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sender_written = models.CharField(_("sender as written"), max_length=60, blank=True)
+    kind = models.CharField(_("kind of work"), max_length=16, choices=ItemKind.choices, blank=True)
+    item = models.ForeignKey(
+        "catalog.WorkItem",
+        verbose_name=_("item"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decision = models.CharField(_("decision"), max_length=16, choices=CheckDecision.choices)
+    rule = models.CharField(_("forbidden-work rule"), max_length=24, blank=True)
+    report = models.ForeignKey(
+        ViolationReport,
+        verbose_name=_("refusal receipt"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="check_records",
+    )
+    arrived_on = models.DateField(_("arrived on"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("check record")
+        verbose_name_plural = _("check records")
+        indexes = [models.Index(fields=["org", "arrived_on"], name="check_record_org_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.arrived_on} {self.get_channel_display()} {self.decision}"

@@ -3,12 +3,30 @@
 import rules
 from django.db.models import Q
 
-from jianfu.orgs.models import Role
+from jianfu.orgs.models import DEPARTMENT_KINDS, Org, OrgKind, Role
 from jianfu.orgs.permissions import reaches, roots
 
 from .models import WITH_DEPARTMENT, Application, Consultation, State, ViolationReport
 
 WORKER_ROLES = {Role.STREET, Role.COMMUNITY, Role.GRID}
+STREET_KINDS = {OrgKind.STREET, OrgKind.TOWN}
+# Who applies for access (and may be reported for work sent without it): departments and mass
+# organisations through their clerks, streets and towns through their street workers.
+APPLICANT_ROLES = {Role.CLERK, Role.STREET}
+
+
+def applicant_role(org: Org) -> str:
+    """The role in which one applies for this organisation: a street's worker, a department's clerk."""
+    return Role.STREET if org.kind in STREET_KINDS else Role.CLERK
+
+
+def is_applicant_org(org: Org | None) -> bool:
+    return org is not None and (org.kind in DEPARTMENT_KINDS or org.kind in STREET_KINDS)
+
+
+def applies_for(user, org: Org) -> bool:
+    """The user holds the applicant's role in this department or street."""
+    return is_applicant_org(org) and reaches(user, org, {applicant_role(org)})
 
 
 def office_districts(user) -> set[int]:
@@ -16,8 +34,9 @@ def office_districts(user) -> set[int]:
 
 
 @rules.predicate
-def is_clerk(user) -> bool:
-    return bool(roots(user, {Role.CLERK}))
+def is_applicant(user) -> bool:
+    """A department's clerk or a street's worker: whoever may apply for access."""
+    return any(is_applicant_org(org) for org in roots(user, APPLICANT_ROLES))
 
 
 @rules.predicate
@@ -37,12 +56,13 @@ def can_manage_access(user, application: Application | None = None) -> bool:
 
 @rules.predicate
 def can_apply_for(user, department) -> bool:
-    return department is not None and reaches(user, department, {Role.CLERK})
+    """A department's clerk for the department, a street worker for the street."""
+    return department is not None and applies_for(user, department)
 
 
 @rules.predicate
 def can_edit_application(user, application: Application) -> bool:
-    return application.state in WITH_DEPARTMENT and reaches(user, application.department, {Role.CLERK})
+    return application.state in WITH_DEPARTMENT and applies_for(user, application.department)
 
 
 @rules.predicate
@@ -69,8 +89,8 @@ def can_give_opinion(user, consultation: Consultation) -> bool:
 
 
 def applications_q(user) -> Q:
-    """Applications a user may read: their department's, their district's (office, reviewers),
-    and those their street or community was consulted on."""
+    """Applications a user may read: their department's or street's own, their district's (office,
+    reviewers), and those their street or community was consulted on."""
     if user.is_superuser:
         return Q()
     q = Q(pk__in=[])
@@ -81,6 +101,8 @@ def applications_q(user) -> Q:
     reviewer_districts = {root.parent_id for root in roots(user, {Role.REVIEWER}) if root.is_member_unit}
     if reviewer_districts:
         q |= Q(department__parent_id__in=reviewer_districts) & ~Q(state=State.DRAFT)
+    for root in roots(user, {Role.STREET}):
+        q |= Q(department=root)
     for root in roots(user, {Role.STREET, Role.COMMUNITY}):
         q |= Q(consultations__org__path__startswith=root.path)
     return q
@@ -93,7 +115,7 @@ def can_view_application(user, application: Application) -> bool:
 
 @rules.predicate
 def can_withdraw(user, application: Application) -> bool:
-    return reaches(user, application.department, {Role.CLERK})
+    return applies_for(user, application.department)
 
 
 @rules.predicate
@@ -130,7 +152,7 @@ def can_decide_violation(user, report: ViolationReport) -> bool:
 
 
 rules.add_perm("access.manage", can_manage_access)
-rules.add_perm("access.apply", is_clerk)
+rules.add_perm("access.apply", is_applicant)
 rules.add_perm("access.edit_application", can_edit_application)
 rules.add_perm("access.review", can_review)
 rules.add_perm("access.give_opinion", can_give_opinion)

@@ -9,14 +9,17 @@ from jianfu.orgs.models import Org, Role
 from jianfu.orgs.permissions import roots
 
 from .models import FINAL_STATES, Application, Consultation, State, Transition, ViolationReport, ViolationState
-from .permissions import applications_q, can_decide_violation, office_districts
+from .permissions import applications_q, can_decide_violation, is_applicant_org, office_districts
 
 
-def clerk_department(user) -> Org | None:
-    """The department a clerk applies for: the first where they hold the clerk's role (the pages and
-    the API alike)."""
-    departments = roots(user, {Role.CLERK})
-    return departments[0] if departments else None
+def applicant_org(user) -> Org | None:
+    """The department or street a user applies for (the pages and the API alike): the first
+    department where they are a clerk, else the first street or town where they are a street worker."""
+    for roles in ({Role.CLERK}, {Role.STREET}):
+        for org in roots(user, roles):
+            if is_applicant_org(org):
+                return org
+    return None
 
 
 def applications_for_user(user, *, state: str = "") -> QuerySet[Application]:
@@ -45,12 +48,13 @@ def consultations_waiting(user) -> QuerySet[Consultation]:
 
 
 def violations_for_user(user) -> QuerySet[ViolationReport]:
-    """Office: its district's reports. Reporter: their own. Department clerk: confirmed reports
-    against their department — the view for them never includes reporter or community."""
+    """Office: its district's reports. Reporter: their own. Department clerk or street worker:
+    confirmed reports against their department or street — the view for them never includes
+    reporter or community."""
     q = Q(reporter=user)
     for district_id in office_districts(user):
         q |= Q(community__path__startswith=f"/{district_id}/")
-    for root in roots(user, {Role.CLERK}):
+    for root in roots(user, {Role.CLERK, Role.STREET}):
         q |= Q(department=root, state=ViolationState.CONFIRMED)
     if user.is_superuser:
         q = Q()

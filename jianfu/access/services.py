@@ -34,12 +34,15 @@ from .models import (
     ViolationReport,
 )
 from .permissions import (
+    STREET_KINDS,
+    applicant_role,
     can_apply_for,
     can_convene,
     can_edit_application,
     can_give_opinion,
     can_report_for,
     can_report_violation,
+    is_applicant_org,
 )
 
 S = State
@@ -69,6 +72,19 @@ def _check_fields(fields: dict) -> None:
         raise DomainError(_("Apply for a lawful duty, an assistance item or a certificate."))
 
 
+def _street_scope(department: Org, scope_streets) -> list[Org] | None:
+    """A street's work reaches its own communities only: its scope is the street. None: no change
+    asked for (an update that leaves the scope as it is)."""
+    if department.kind not in STREET_KINDS:
+        return None if scope_streets is None else list(scope_streets)
+    if scope_streets is not None and any(s.pk != department.pk for s in scope_streets):
+        raise DomainError(
+            _("A street applies only for the communities of its own street."),
+            code="street_scope",
+        )
+    return [department]
+
+
 def _full_clean(application: Application, **kwargs) -> None:
     try:
         application.full_clean(**kwargs)
@@ -78,8 +94,14 @@ def _full_clean(application: Application, **kwargs) -> None:
 
 @transaction.atomic
 def application_create(*, actor: User, department: Org, scope_streets: list[Org] = (), **fields) -> Application:
-    require(can_apply_for(actor, department), _("Only a clerk of the department may apply for it."))
+    """A department's clerk applies for the department, a street worker for the street (the street's
+    own communities)."""
+    require(
+        can_apply_for(actor, department),
+        _("Only the department's clerk or the street's worker may apply for it."),
+    )
     _check_fields(fields)
+    scope_streets = _street_scope(department, scope_streets)
     application = Application(
         department=department, created_by=actor, number=next_number("SQ", clock.today().year), **fields
     )
@@ -91,8 +113,8 @@ def application_create(*, actor: User, department: Org, scope_streets: list[Org]
         actor=actor,
         obj=application,
         org=department,
-        role=Role.CLERK,
-        after=audit.snapshot(application, EDITABLE),
+        role=applicant_role(department),
+        after=audit.snapshot(application, EDITABLE) | {"scope_streets": [s.code for s in scope_streets]},
     )
     return application
 
@@ -101,9 +123,11 @@ def application_create(*, actor: User, department: Org, scope_streets: list[Org]
 def application_update(*, actor: User, application: Application, scope_streets=None, **fields) -> Application:
     application = APPLICATION.lock(application)
     require(
-        can_edit_application(actor, application), _("Only the department's clerk may edit it, while it is with them.")
+        can_edit_application(actor, application),
+        _("Only the applicant (the department's clerk or the street's worker) may edit it, while it is with them."),
     )
     _check_fields(fields)
+    scope_streets = _street_scope(application.department, scope_streets)
     before = audit.snapshot(application, EDITABLE)
     for name, value in fields.items():
         setattr(application, name, value)
@@ -116,7 +140,7 @@ def application_update(*, actor: User, application: Application, scope_streets=N
         actor=actor,
         obj=application,
         org=application.department,
-        role=Role.CLERK,
+        role=applicant_role(application.department),
         before=before,
         after=audit.snapshot(application, EDITABLE),
     )
@@ -156,7 +180,7 @@ def application_submit(*, actor: User, application: Application) -> Application:
         application,
         "submit",
         actor=actor,
-        role=Role.CLERK,
+        role=applicant_role(application.department),
         change=lambda a: _assess(a, today),
         locked=True,
     )
@@ -306,6 +330,9 @@ def application_decide(
 
 
 def ensure_approvable(application: Application) -> None:
+    basis = checks.higher_basis(application)
+    if basis:
+        raise DomainError(basis.rule, code=basis.code)
     if application.category == Category.ASSIST and application.funding_yuan <= 0:
         raise DomainError(
             _("An assistance item cannot be approved without funding: money follows the work (权随责走、费随事转)."),
@@ -336,13 +363,16 @@ def application_adjust(*, actor: User, application: Application, note: str, **fi
     negative = overlap.negative_list_match(application)
     if refused or negative:
         raise DomainError("；".join(refusal_reasons(application, clock.today())), code="refused_at_submission")
+    basis = checks.higher_basis(application)
+    if basis:
+        raise DomainError(basis.rule, code=basis.code)
     today = clock.today()
     return apply(
         APPLICATION,
         application,
         "adjust",
         actor=actor,
-        role=Role.CLERK,
+        role=applicant_role(application.department),
         note=note,
         change=lambda a: _assess(a, today),
         locked=True,
@@ -381,7 +411,9 @@ def application_fast_track(*, actor: User, application: Application, reason: str
 
 @transaction.atomic
 def application_withdraw(*, actor: User, application: Application, reason: str = "") -> Application:
-    return apply(APPLICATION, application, "withdraw", actor=actor, role=Role.CLERK, note=reason)
+    application = APPLICATION.lock(application)
+    role = applicant_role(application.department)
+    return apply(APPLICATION, application, "withdraw", actor=actor, role=role, note=reason, locked=True)
 
 
 def escalate_overdue(*, today: dt.date | None = None) -> list[Application]:
@@ -423,6 +455,12 @@ def violation_report(
     require(can_report_violation(actor), _("Only community and grid workers report violations."))
     if not can_report_for(actor, community):
         raise PermissionDenied(_("You may report only for your own community."))
+    # Whoever sends work into communities may be reported: a department or mass organisation, or a
+    # street or town, of the community's own district.
+    if not is_applicant_org(department) or department.district_id != community.district_id:
+        raise DomainError(
+            _("Name the department or the street of this district that sent the work."), code="unknown_sender"
+        )
     if not what.strip():
         raise DomainError(_("Describe the work that arrived."))
     match = overlap.request_match(what, district=community.parent.parent)
@@ -479,7 +517,7 @@ def attachment_add(*, actor: User, application: Application, upload) -> Attachme
     application = APPLICATION.lock(application)
     require(
         can_edit_application(actor, application),
-        _("Only the department's clerk may attach files, while it is with them."),
+        _("Only the applicant may attach files, while the application is with them."),
     )
     name = upload.name or ""
     if not name.lower().endswith(ATTACHMENT_SUFFIXES):
@@ -493,7 +531,7 @@ def attachment_add(*, actor: User, application: Application, upload) -> Attachme
         actor=actor,
         obj=application,
         org=application.department,
-        role=Role.CLERK,
+        role=applicant_role(application.department),
         after={"attachment": name, "size": upload.size},
     )
     return attachment

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import check_views, views
 
 app_name = "access"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("meetings/", views.meetings, name="meetings"),
     path("check/", views.check, name="check"),
     path("check/refuse/", views.refuse, name="refuse"),
+    path("receipt/", check_views.public_receipt, name="public_receipt"),
     path("violations/", views.violations, name="violations"),
     path("violations/<str:number>/", views.violation_detail, name="violation"),
     path("violations/<str:number>/receipt/", views.receipt, name="receipt"),

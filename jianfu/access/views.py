@@ -12,10 +12,10 @@ from jianfu.core.views import refusals
 from jianfu.orgs.models import Org, Role
 from jianfu.orgs.permissions import roots
 
-from . import overlap, selectors, services
+from . import arrivals, receipts, selectors, services
+from .check_views import DemandCheckForm, checking_place, pdf_response
 from .forms import (
     ApplicationForm,
-    CheckForm,
     ConsultationForm,
     DecisionForm,
     MeetingForm,
@@ -27,10 +27,11 @@ from .forms import (
 from .machines import APPLICATION, VIOLATION
 from .models import Consultation, Meeting, State
 from .permissions import (
+    STREET_KINDS,
     can_edit_application,
     can_give_opinion,
     can_report_violation,
-    is_clerk,
+    is_applicant,
     is_reporter,
     is_worker,
     reporting_community,
@@ -39,6 +40,11 @@ from .permissions import (
 
 def _district_of(org: Org) -> Org:
     return Org.objects.get(pk=org.district_id)
+
+
+def _as_street(org: Org) -> Org | None:
+    """The applying street (its form has no choice of streets), None for a department."""
+    return org if org.kind in STREET_KINDS else None
 
 
 @require_GET
@@ -56,7 +62,7 @@ def dashboard(request):
             "states": State.choices,
             "today": today,
             "waiting": selectors.consultations_waiting(request.user),
-            "can_apply": is_clerk(request.user),
+            "can_apply": is_applicant(request.user),
             "overdue": [a for a in applications if a.is_overdue(today)],
         },
     )
@@ -65,13 +71,13 @@ def dashboard(request):
 @require_http_methods(["GET", "POST"])
 @login_required
 def application_new(request):
-    department = selectors.clerk_department(request.user)
+    department = selectors.applicant_org(request.user)
     if department is None:
         raise PermissionDenied
-    form = ApplicationForm(request.POST or None, district=department.parent)
+    form = ApplicationForm(request.POST or None, district=department.parent, street=_as_street(department))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        streets = list(data.pop("scope_streets"))
+        streets = list(data.pop("scope_streets", []))
         with refusals(request) as outcome:
             application = services.application_create(
                 actor=request.user, department=department, scope_streets=streets, **data
@@ -90,10 +96,15 @@ def application_edit(request, number: str):
     application = selectors.application_for_user(request.user, number)
     if not can_edit_application(request.user, application):
         raise PermissionDenied
-    form = ApplicationForm(request.POST or None, instance=application, district=application.department.parent)
+    form = ApplicationForm(
+        request.POST or None,
+        instance=application,
+        district=application.department.parent,
+        street=_as_street(application.department),
+    )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in services.EDITABLE}
-        streets = list(form.cleaned_data["scope_streets"])
+        streets = list(form.cleaned_data.get("scope_streets", []))
         application.refresh_from_db()
         with refusals(request) as outcome:
             if application.state == State.CHANGES_REQUESTED:
@@ -266,18 +277,25 @@ def meetings(request):
 @require_http_methods(["GET", "POST"])
 @login_required
 def check(request):
-    """ "Is this allowed?": a worker pastes a request and sees whether it is in force."""
+    """ "这能派吗?": a worker pastes a demand and sees whether approved work in force here covers it;
+    each check is kept (where, sender, kind, item, decision — not the message)."""
     if not is_worker(request.user):
         raise PermissionDenied
-    area = roots(request.user, {Role.COMMUNITY, Role.GRID, Role.STREET})[0]
+    community, street = checking_place(request.user)
+    area = community or street or roots(request.user, {Role.COMMUNITY, Role.GRID, Role.STREET})[0]
     district = _district_of(area)
-    form = CheckForm(request.POST or None)
+    form = DemandCheckForm(request.POST or None, street=street)
     result = None
     if request.method == "POST" and form.is_valid():
-        result = overlap.check_request(form.cleaned_data["message"], district=district)
+        community = community or form.cleaned_data.get("community")
+        result = arrivals.check(form.cleaned_data["message"], district=district, community=community, org=area)
     violation_form = ViolationForm(
         district=district,
-        initial={"what": request.POST.get("message", ""), "arrived_on": clock.today()},
+        initial={
+            "what": request.POST.get("message", ""),
+            "arrived_on": clock.today(),
+            "department": result.sender.pk if result and result.sender else None,
+        },
     )
     context = {
         "form": form,
@@ -293,7 +311,8 @@ def check(request):
 @require_POST
 @login_required
 def refuse(request):
-    """One click: a refusal receipt to send back, and a violation report to the office."""
+    """One click: a refusal receipt to send back, and a violation report to the office; the refusal
+    is kept with the gate's answer (where, sender, kind, item, decision)."""
     community = reporting_community(request.user)
     if community is None:
         raise PermissionDenied
@@ -302,7 +321,7 @@ def refuse(request):
         messages.error(request, _("Choose the department and describe what arrived."))
         return redirect("access:check")
     with refusals(request) as outcome:
-        report = services.violation_report(actor=request.user, community=community, **form.cleaned_data)
+        report = arrivals.refuse(actor=request.user, community=community, **form.cleaned_data)
     if not outcome.ok:
         return redirect("access:check")
     return redirect("access:receipt", number=report.number)
@@ -311,10 +330,14 @@ def refuse(request):
 @require_GET
 @login_required
 def receipt(request, number: str):
+    """The reporter's receipt: on screen, as an A4 PDF (?format=pdf), with the link and QR code the
+    sender follows."""
     report = selectors.violation_for_user(request.user, number)
     if not is_reporter(request.user, report):
         raise PermissionDenied
-    return render(request, "access/receipt.html", {"report": report})
+    if request.GET.get("format") == "pdf":
+        return pdf_response(report, request, public=False)
+    return render(request, "access/receipt.html", receipts.context(report, request, public=False))
 
 
 @require_GET

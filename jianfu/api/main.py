@@ -11,6 +11,7 @@ from jianfu.certificates.api import router as certificates_router
 from jianfu.core.errors import DomainError
 from jianfu.evaluation.api import router as evaluation_router
 from jianfu.ledger.api import router as ledger_router
+from jianfu.orders.api import router as orders_router
 from jianfu.orgs.api import router as orgs_router
 
 ERROR_RESPONSE = {
@@ -51,6 +52,7 @@ api.add_router("/v1/ledger/", ledger_router)
 api.add_router("/v1/certificates/", certificates_router)
 api.add_router("/v1/cases/", cases_router)
 api.add_router("/v1/evaluation/", evaluation_router)
+api.add_router("/v1/orders/", orders_router)
 
 
 @api.exception_handler(DomainError)

@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,36 @@ class Frequency(models.TextChoices):
     AS_NEEDED = "as_needed", _("As needed")
 
 
+class BasisLevel(models.TextChoices):
+    """Who asks for a campaign or an inspection: only these levels may (seed 001)."""
+
+    CENTRAL = "central", _("Central")
+    PROVINCIAL = "provincial", _("Provincial")
+    MUNICIPAL = "municipal", _("Municipal")
+
+
+# Kinds of work that enter a community only at a higher level's explicit request (seed 001:
+# 「除中央和市委市政府有明确要求外，其他一律取消」).
+NEEDS_HIGHER_BASIS = (ItemKind.CAMPAIGN, ItemKind.INSPECTION)
+
+
+def higher_basis_refusal(*, kind: str, category: str, level: str, document: str) -> str:
+    """Why a creation/evaluation campaign or an assessment/inspection may not enter ("" if it may):
+    the one rule, asked by the access workflow (submission, approval) and by the list import."""
+    if kind not in NEEDS_HIGHER_BASIS or category not in ENTERING:
+        return ""
+    if level in BasisLevel.values and document.strip():
+        return ""
+    return str(
+        _(
+            "A creation or evaluation campaign, an assessment or an inspection enters communities only at "
+            "the explicit request of the central, provincial or municipal level: record the level and the "
+            "document (title and number). Beijing's rule for community work: "
+            "“除中央和市委市政府有明确要求外，其他一律取消”."
+        )
+    )
+
+
 OCCURRENCES_PER_YEAR = {
     Frequency.ONCE: Decimal(1),
     Frequency.WEEKLY: Decimal(52),
@@ -74,6 +105,25 @@ class WorkFields(models.Model):
     scope_community_types = models.JSONField(_("only these community types (empty: all)"), default=list, blank=True)
     temporary = models.BooleanField(_("temporary item"), default=False)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    # Campaigns and inspections only (NEEDS_HIGHER_BASIS). The database defaults serve rows written
+    # in bulk with explicit columns (the scale generator).
+    basis_level = models.CharField(
+        _("level of the higher basis"),
+        max_length=16,
+        choices=BasisLevel.choices,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Creation/evaluation campaigns and assessments/inspections only: the level that requires it."),
+    )
+    basis_document = models.CharField(
+        _("higher document (title and number)"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Creation/evaluation campaigns and assessments/inspections only: the document's title and number."),
+    )
 
     class Meta:
         abstract = True
@@ -85,6 +135,11 @@ class WorkFields(models.Model):
 
     def hours_per_month(self) -> Decimal:
         return (self.hours_per_occurrence * self.yearly_occurrences() / 12).quantize(Decimal("0.01"))
+
+    def higher_basis_refusal(self) -> str:
+        return higher_basis_refusal(
+            kind=self.kind, category=self.category, level=self.basis_level, document=self.basis_document
+        )
 
     def applies_to(self, community, street_ids: set[int]) -> bool:
         """Whether the scope covers a community (street_ids: this item's scope streets, prefetched)."""
@@ -108,6 +163,8 @@ WORK_FIELD_NAMES = [
     "scope_community_types",
     "temporary",
     "valid_until",
+    "basis_level",
+    "basis_document",
 ]
 
 
@@ -141,6 +198,13 @@ class WorkItem(WorkFields):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        # Whoever creates or edits an item in force (an approval, the list import, the admin, the demo):
+        # a campaign or inspection without a higher basis is no item.
+        refusal = self.higher_basis_refusal()
+        if refusal:
+            raise ValidationError({"basis_level": refusal})
 
     @property
     def issuing_body(self) -> str:

@@ -45,6 +45,8 @@ ITEM_FIELDS = [
     "temporary",
     "valid_until",
     "responsible_body",
+    "basis_level",
+    "basis_document",
 ]
 
 

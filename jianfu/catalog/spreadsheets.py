@@ -12,7 +12,7 @@ from jianfu.core.tabular import ImportRejected, ImportResult, RowError, Table
 from jianfu.orgs.models import DEPARTMENT_KINDS, Org
 
 from . import services
-from .models import Category, Frequency, ItemKind, ItemList, WorkItem
+from .models import BasisLevel, Category, Frequency, ItemKind, ItemList, WorkItem, higher_basis_refusal
 
 LIST_COLUMNS = [
     "编码",
@@ -29,6 +29,8 @@ LIST_COLUMNS = [
     "责任主体",
     "临时",
     "有效期至",
+    "依据层级",
+    "依据文件名称和文号",
 ]
 KIND_NAMES = {
     ItemKind.TASK: "工作任务",
@@ -50,6 +52,13 @@ FREQUENCY_NAMES = {
     Frequency.YEARLY: "每年",
     Frequency.AS_NEEDED: "按需",
 }
+# Campaigns and inspections: who requires them (seed 001: only the central and municipal level).
+BASIS_LEVEL_NAMES = {BasisLevel.CENTRAL: "中央", BasisLevel.PROVINCIAL: "省", BasisLevel.MUNICIPAL: "市"}
+BASIS_LEVEL_BY_NAME = (
+    {v: k for k, v in BASIS_LEVEL_NAMES.items()}
+    | {"省级": BasisLevel.PROVINCIAL, "市级": BasisLevel.MUNICIPAL}
+    | {k.value: k for k in BasisLevel}
+)
 KIND_BY_NAME = {v: k for k, v in KIND_NAMES.items()} | {k.value: k for k in ItemKind}
 FREQUENCY_BY_NAME = {v: k for k, v in FREQUENCY_NAMES.items()} | {k.value: k for k in Frequency}
 
@@ -72,6 +81,8 @@ def export_rows(entries):
             item.responsible_body,
             "是" if item.temporary else "",
             item.valid_until.isoformat() if item.valid_until else "",
+            BASIS_LEVEL_NAMES.get(item.basis_level, ""),
+            item.basis_document,
         ]
 
 
@@ -167,6 +178,15 @@ def import_list(*, actor, item_list: ItemList, district: Org, table: Table) -> I
         temporary = v.get("临时", "") in {"是", "Y", "1"}
         if temporary and not valid_until:
             errors.append(RowError(n, "有效期至", _("a temporary item needs an expiry date")))
+        # A level the rule does not know (区, 街道 …) is no higher basis: the rule below refuses it.
+        basis_level = BASIS_LEVEL_BY_NAME.get(v.get("依据层级", ""), "")
+        basis_document = v.get("依据文件名称和文号", "")
+        if len(basis_document) > 200:
+            errors.append(RowError(n, "依据文件名称和文号", _("longer than 200 characters")))
+        if kind is not None:
+            refusal = higher_basis_refusal(kind=kind, category=category, level=basis_level, document=basis_document)
+            if refusal:
+                errors.append(RowError(n, "依据层级", refusal))
         parsed.append(
             {
                 "code": code,
@@ -184,6 +204,8 @@ def import_list(*, actor, item_list: ItemList, district: Org, table: Table) -> I
                 "responsible_body": v.get("责任主体", ""),
                 "temporary": temporary,
                 "valid_until": valid_until,
+                "basis_level": basis_level,
+                "basis_document": basis_document,
             }
         )
     if errors:

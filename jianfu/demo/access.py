@@ -1,5 +1,10 @@
 """Demo applications in every state, a joint meeting, and violation reports — replayed through the
-services on past dates (clock.frozen_at), so their history, deadlines and audit entries are real."""
+services on past dates (clock.frozen_at), so their history, deadlines and audit entries are real.
+
+Streets are in the gate too (issue 19): 古塘街道 applies for work beyond the catalog and the office
+approves it for 古塘's communities, and 古塘社区 reports a street's unapproved demand. A campaign rests on
+a higher level's explicit request or is refused at submission (seed 001: 「除中央和市委市政府有明确要求外，
+其他一律取消」)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -8,8 +13,9 @@ from django.db import transaction
 
 from jianfu.access import services
 from jianfu.access.models import Application, Decision, Opinion
-from jianfu.catalog.models import Category, Frequency, ItemKind
+from jianfu.catalog.models import BasisLevel, Category, Frequency, ItemKind
 from jianfu.core import clock, workdays
+from jianfu.core.errors import DomainError
 from jianfu.orgs.models import Org, OrgKind, User
 
 # (name, kind, category, description, target state, submitted this many working days ago)
@@ -32,15 +38,38 @@ APPLICATIONS = [
         14,
     ),
     ("社区健康积分排名评比", ItemKind.CAMPAIGN, Category.ASSIST, "按季度对社区健康工作打分排名", "rejected", 14),
+    # No higher level asks for it: refused at submission, it stays a draft.
+    ("无烟社区星级评比", ItemKind.CAMPAIGN, Category.ASSIST, "每半年对社区控烟工作评星并通报排名", "refused", 2),
     ("控烟志愿者招募", ItemKind.TASK, Category.ASSIST, "招募社区控烟志愿者", "withdrawn", 4),
     ("冬季流感疫苗接种宣传", ItemKind.TASK, Category.ASSIST, "冬季流感高发期入户宣传疫苗接种", "fast_track", 3),
 ]
 LEGAL_BASIS = "《中华人民共和国基本医疗卫生与健康促进法》第二十条"
+# The higher request a campaign cites (the ranking above cites one; the meeting finds it asks for no ranking).
+HIGHER_BASIS = {
+    "社区健康积分排名评比": (
+        BasisLevel.CENTRAL,
+        "全国爱卫会《关于开展健康城市健康村镇建设的指导意见》（全爱卫发〔2016〕5号）",
+    ),
+}
+REJECTED_BECAUSE = "上级文件只要求建设健康社区，未要求对社区打分排名；属于变相排名，与社区年度综合考评重复"
+# 古塘街道's own work for its communities (seed 003: 「街道下派的行政任务」), applied for like a department's.
+STREET_APPLICATION = {
+    "name": "老旧小区加装电梯居民意愿征询",
+    "kind": ItemKind.SURVEY,
+    "category": Category.ASSIST,
+    "description": "社区协助街道向老旧小区各单元住户发放加装电梯意愿征询表并汇总，一次性完成",
+    "reason": "街道老旧小区改造提升项目需要各单元住户意愿",
+    "funding_yuan": 1200,
+    "funding_channel": "街道老旧小区改造专项经费",
+    "frequency": Frequency.ONCE,
+    "hours_per_occurrence": Decimal("6"),
+}
 VIOLATIONS = [
     ("市统计局", "微信群通知：请各社区于本周五前报送辖区内个体工商户用工情况统计表", "confirm"),
     ("市商务局", "电话通知社区协助完成年度招商引资线索摸排", "confirm"),
     ("市文化广电旅游体育局", "要求社区组织居民参加广场舞比赛并报送参赛名单", "dismiss"),
     ("市应急管理局", "要求社区每周上报辖区企业安全生产检查台账", "open"),
+    ("古塘街道", "街道微信群通知：请各社区每天上报辖区“门前三包”巡查照片，纳入月度排名", "confirm"),
 ]
 
 
@@ -88,15 +117,75 @@ def load(district: Org) -> int:
                 start_date=submitted + dt.timedelta(days=60) if temporary else workdays.add_workdays(submitted, 35),
                 temporary=temporary,
                 valid_until=submitted + dt.timedelta(days=90) if temporary else None,
+                **_higher_basis(name),
             )
             if target == "draft":
                 services.attachment_add(actor=u["clerk"], application=application, upload=_form_file(name))
                 continue
+            if target == "refused":
+                _refused_without_basis(application, u)
+                continue
             services.application_submit(actor=u["clerk"], application=application)
         _advance(application, target, submitted, u, consulted, meeting)
+    _street_application(gutang, u, consulted, meeting)
     services.escalate_overdue()
     _violations(u)
     return Application.objects.count()
+
+
+def _higher_basis(name: str) -> dict:
+    if name not in HIGHER_BASIS:
+        return {}
+    level, document = HIGHER_BASIS[name]
+    return {"basis_level": level, "basis_document": document}
+
+
+def _refused_without_basis(application, u) -> None:
+    """The clerk tries to submit a campaign no higher level asks for; the rule keeps it in draft."""
+    try:
+        services.application_submit(actor=u["clerk"], application=application)
+    except DomainError as refused:
+        if "除中央和市委市政府有明确要求外" not in refused.message:
+            raise
+    else:
+        raise RuntimeError("the demo's campaign without a higher basis was submitted")
+
+
+def _street_application(street: Org, u, consulted, meeting) -> None:
+    """古塘街道 applies through its street worker; a member unit reviews, 古塘's communities are consulted
+    (the street does not answer for them: silence closes the round), the joint meeting approves."""
+    today = clock.today()
+    submitted = _workdays_before(today, 20)
+    with clock.frozen_at(submitted):
+        application = services.application_create(
+            actor=u["street"],
+            department=street,
+            start_date=workdays.add_workdays(submitted, 35),
+            **STREET_APPLICATION,
+        )
+        services.application_submit(actor=u["street"], application=application)
+    step = workdays.add_workdays(submitted, 2)
+    with clock.frozen_at(step):
+        services.application_pass_review(actor=u["reviewer"], application=application, comment="初审通过")
+    step = workdays.add_workdays(step, 1)
+    with clock.frozen_at(step):
+        consultations = services.consultation_open(actor=u["office"], application=application, orgs=consulted)
+    with clock.frozen_at(workdays.add_workdays(step, 1)):
+        first = next(c for c in consultations if c.org.name == "古塘社区")
+        services.opinion_give(
+            actor=u["community"], consultation=first, opinion=Opinion.SUGGEST, comment="请街道提供统一的征询表样"
+        )
+    step = workdays.add_workdays(consultations[0].due, 1)
+    with clock.frozen_at(step):
+        services.consultation_close(actor=u["office"], application=application)
+    with clock.frozen_at(max(step, meeting.held_on)):
+        services.application_decide(
+            actor=u["office"],
+            application=application,
+            meeting=meeting,
+            decision=Decision.APPROVE,
+            reason="街道专项经费落实，一次性征询，限古塘街道各社区",
+        )
 
 
 def _form_file(name: str):
@@ -169,7 +258,7 @@ def _advance(application, target, submitted, u, consulted, meeting) -> None:
             application=application,
             meeting=meeting,
             decision=decision,
-            reason={"rejected": "与现有考核重复，属于变相排名"}.get(target, "确有必要，经费落实"),
+            reason={"rejected": REJECTED_BECAUSE}.get(target, "确有必要，经费落实"),
             changes="" if decision != Decision.APPROVE_WITH_CHANGES else "频次由每月改为每季度，表格与现有台账合并",
         )
     if target == "adjusted":

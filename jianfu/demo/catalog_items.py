@@ -20,6 +20,10 @@ funding_yuan, funding_channel, frequency, occurrences_per_year, hours_per_occurr
 responsible_body, temporary. Certificate items (category "certificate") also carry evidence, guide
 (basis/purpose/process/sample) and days; negative certificates carry evidence = []. Temporary items
 also carry valid_until (a ``datetime.date``), which the WorkItem model requires for temporary items.
+Campaign and inspection items that enter communities also carry basis_level and basis_document: the
+central, provincial or municipal request they rest on (seed 001: 「除中央和市委市政府有明确要求外，其他一律
+取消」), which the WorkItem model requires. The central and provincial documents are real ones (check
+their numbers as above); the municipal one (平安慈溪) is demo content.
 
 Legal bases name real laws and rules; article numbers are given as demo content and should be
 checked against the current text before the catalog is published for real.
@@ -1203,6 +1207,8 @@ EXTRA_ITEMS = [
         funding_channel="市财政专项转移支付（防灾减灾经费）",
         frequency="yearly",
         hours_per_occurrence=24,
+        basis_level="central",
+        basis_document="民政部 中国地震局 中国气象局《全国综合减灾示范社区创建管理暂行办法》（民发〔2018〕20号）",
     ),
     _item(
         "CX-2026-116",
@@ -1215,6 +1221,8 @@ EXTRA_ITEMS = [
         funding_channel="健康浙江建设专项经费",
         frequency="yearly",
         hours_per_occurrence=16,
+        basis_level="central",
+        basis_document="全国爱卫会《关于开展健康城市健康村镇建设的指导意见》（全爱卫发〔2016〕5号）",
     ),
     _item(
         "CX-2026-117",
@@ -1227,6 +1235,8 @@ EXTRA_ITEMS = [
         funding_channel="市财政专项转移支付（城乡建设经费）",
         frequency="yearly",
         hours_per_occurrence=16,
+        basis_level="central",
+        basis_document="住房和城乡建设部等6部门《绿色社区创建行动方案》（建城〔2020〕68号）",
     ),
     _item(
         "CX-2026-118",
@@ -1239,6 +1249,8 @@ EXTRA_ITEMS = [
         funding_channel="平安建设专项经费",
         frequency="yearly",
         hours_per_occurrence=12,
+        basis_level="municipal",
+        basis_document="中共慈溪市委 慈溪市人民政府《关于深化平安慈溪建设的实施意见》（慈党发〔2020〕9号）",
     ),
     # inspection
     _item(
@@ -1251,6 +1263,8 @@ EXTRA_ITEMS = [
         legal_basis=f"{_ORG_LAW}第十条；{_NEGATIVE_2015}",
         frequency="yearly",
         hours_per_occurrence=8,
+        basis_level="central",
+        basis_document="民政部 中央组织部《关于进一步开展社区减负工作的通知》（民发〔2015〕136号）",
     ),
     _item(
         "CX-2026-120",
@@ -1262,6 +1276,8 @@ EXTRA_ITEMS = [
         legal_basis=f"{_ORG_LAW}第十七条",
         frequency="yearly",
         hours_per_occurrence=8,
+        basis_level="central",
+        basis_document="《中华人民共和国城市居民委员会组织法》第十七条",
     ),
     _item(
         "CX-2026-121",
@@ -1273,6 +1289,8 @@ EXTRA_ITEMS = [
         legal_basis="《浙江省实施〈中华人民共和国城市居民委员会组织法〉办法》",
         frequency="quarterly",
         hours_per_occurrence=3,
+        basis_level="provincial",
+        basis_document="《浙江省实施〈中华人民共和国城市居民委员会组织法〉办法》",
     ),
     # platform
     _item(

@@ -167,3 +167,77 @@ def test_the_plaque_page_answers_on_29_february(client, office, tree):
         client.force_login(office)
         page = client.get("/plaques/")
     assert page.status_code == 200 and 'value="2026-02-28"' in page.content.decode()
+
+
+def _campaign_rows(*extra_columns: str) -> list[str]:
+    header = "编码,名称,类型,责任部门,经费（元/年）,经费渠道,频次,每次工时"
+    row = "C9,文明社区创建,创建评比,卫健局,3000,市财政专项,每年,16"
+    return [",".join([header, *extra_columns[:2]]), ",".join([row, *extra_columns[2:]])]
+
+
+def test_an_approved_campaign_without_a_higher_basis_cannot_enter_through_the_list_import(lists, office, tree, frozen):
+    from jianfu.catalog.models import BasisLevel, WorkItem
+    from jianfu.catalog.spreadsheets import import_list
+    from jianfu.core.tabular import ImportRejected, read_table
+
+    def run(rows):
+        table = read_table(io.BytesIO("\n".join(rows).encode("utf-8")))
+        return import_list(actor=office, item_list=lists["assist"], district=tree["district"], table=table)
+
+    with pytest.raises(ImportRejected) as caught:
+        run(_campaign_rows())
+    assert [e.column for e in caught.value.errors] == ["依据层级"]
+    assert "除中央和市委市政府有明确要求外，其他一律取消" in caught.value.errors[0].message
+    with pytest.raises(ImportRejected) as caught:  # a district's own paper is no higher basis
+        run(_campaign_rows("依据层级", "依据文件名称和文号", "区", "《某区创建方案》"))
+    assert [e.column for e in caught.value.errors] == ["依据层级"]
+    assert not WorkItem.objects.filter(code="C9").exists()
+    document = "《慈溪市文明社区创建三年行动方案》（慈党办〔2026〕5号）"
+    result = run(_campaign_rows("依据层级", "依据文件名称和文号", "市", document))
+    assert result.created == 1
+    item = WorkItem.objects.get(code="C9")
+    assert (item.basis_level, item.basis_document) == (BasisLevel.MUNICIPAL, document)
+    # A cancelled campaign (the negative list, cancelled items) needs no basis: it does not enter.
+    negative = import_list(
+        actor=office,
+        item_list=lists["negative"],
+        district=tree["district"],
+        table=read_table(io.BytesIO("\n".join(_campaign_rows()).replace("C9", "C8").encode("utf-8"))),
+    )
+    assert negative.created == 1
+
+
+def test_the_list_export_carries_the_higher_basis(client, lists, office, tree, frozen):
+    from jianfu.catalog.spreadsheets import LIST_COLUMNS, import_list
+    from jianfu.core.tabular import read_table
+
+    document = "《绿色社区创建行动方案》（建城〔2020〕68号）"
+    rows = _campaign_rows("依据层级", "依据文件名称和文号", "中央", document)
+    table = read_table(io.BytesIO("\n".join(rows).encode("utf-8")))
+    import_list(actor=office, item_list=lists["assist"], district=tree["district"], table=table)
+    client.force_login(office)
+    response = client.get("/lists/assist/export.xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert header == LIST_COLUMNS and row["依据层级"] == "中央" and row["依据文件名称和文号"] == document
+
+
+def test_a_campaign_item_in_force_needs_a_higher_basis_whoever_creates_it(tree, frozen):
+    from django.core.exceptions import ValidationError
+
+    from jianfu.catalog.models import BasisLevel, Category, ItemKind, WorkItem
+
+    item = WorkItem(
+        code="C7",
+        name="平安社区创建",
+        kind=ItemKind.CAMPAIGN,
+        category=Category.ASSIST,
+        department=tree["health"],
+        year=YEAR,
+        funding_yuan=3000,
+    )
+    with pytest.raises(ValidationError, match="除中央和市委市政府有明确要求外"):
+        item.full_clean()
+    item.basis_level, item.basis_document = BasisLevel.PROVINCIAL, "《浙江省平安建设条例》"
+    item.full_clean()

@@ -76,7 +76,8 @@ def _import_item(office, district, row: str) -> None:
 
     item_list = ItemList.objects.create(code="duty", name="法定职责", category=Category.DUTY)
     code, kind, department = row.split(",")
-    lines = ["编码,名称,类型,责任部门,法律依据,频次,每次工时", f"{code},事项{code},{kind},{department},《条例》,每月,2"]
+    header = "编码,名称,类型,责任部门,法律依据,频次,每次工时,依据层级,依据文件名称和文号"
+    lines = [header, f"{code},事项{code},{kind},{department},《条例》,每月,2,市,《慈溪市文明社区创建三年行动方案》"]
     import_list(
         actor=office,
         item_list=item_list,

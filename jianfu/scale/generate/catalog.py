@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 
 from jianfu.catalog.models import (
     ENTERING,
+    BasisLevel,
     CatalogEntry,
     CatalogVersion,
     Category,
@@ -60,6 +61,8 @@ ITEM_COLUMNS = [
     "evidence",
     "guide",
     "days_to_issue",
+    "basis_level",
+    "basis_document",
     "created_at",
     "updated_at",
 ]
@@ -258,9 +261,17 @@ def _item_row(rng, district, item_id, n, year, department, kind, category, topic
         evidence,
         guide,
         days,
+        *_higher_basis(kind, category),
         CREATED[year],
         CREATED[year],
     )
+
+
+def _higher_basis(kind: str, category: str) -> tuple[str, str]:
+    """Campaigns and inspections enter only on a higher basis (seed 001); no draw of the generator."""
+    if kind in (ItemKind.CAMPAIGN, ItemKind.INSPECTION) and category in ENTERING:
+        return BasisLevel.MUNICIPAL, "《市委办公室 市政府办公室关于规范社区创建评比和考核检查的通知》"
+    return "", ""
 
 
 # ---------------------------------------------------------------------------------------- catalog

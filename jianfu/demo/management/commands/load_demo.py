@@ -9,6 +9,7 @@ from jianfu.demo import certificates as certificates_demo
 from jianfu.demo import evaluation as evaluation_demo
 from jianfu.demo import ledger as ledger_demo
 from jianfu.demo import monitor as monitor_demo
+from jianfu.demo import orders as orders_demo
 from jianfu.demo import orgs as orgs_demo
 from jianfu.demo import portal as portal_demo
 from jianfu.demo import registry as registry_demo
@@ -47,6 +48,7 @@ class Command(BaseCommand):
         self.stdout.write(f"certificates: {certificates_demo.load(district)}")
         self.stdout.write(f"evaluation: {evaluation_demo.load(district)}")
         self.stdout.write(f"portal: {portal_demo.load(district)}")
+        self.stdout.write(f"orders: {orders_demo.load(district)}")
         self.stdout.write(f"monitor: {monitor_demo.load(district)}")
         self.stdout.write("")
         self.stdout.write(f"demo accounts (password for all: {orgs_demo.DEMO_PASSWORD}):")

@@ -1,0 +1,49 @@
+"""What reached a community, kept (issue 19, point 7): every check on the "这能派吗?" page and every
+refusal leaves one `CheckRecord` — where it arrived, the sender, the kind, the item and the decision —
+so that the monitor can count what arrives. The message itself and who asked are not kept."""
+
+from django.db import transaction
+
+from jianfu.core import clock
+from jianfu.orgs.models import Org, User
+
+from . import overlap, services
+from .models import CheckChannel, CheckRecord, ViolationReport
+from .overlap import CheckResult
+
+
+def record(
+    *, org: Org, result: CheckResult, channel: str = CheckChannel.CHECK, report: ViolationReport | None = None
+) -> CheckRecord:
+    """Keep one check (or, with `report`, one refusal) as the gate answered it at `org` (a community,
+    or the street of a street worker who checked without choosing a community)."""
+    sender = report.department if report is not None else result.sender
+    return CheckRecord.objects.create(
+        channel=CheckChannel.REFUSAL if report is not None else channel,
+        org=org,
+        sender=sender,
+        sender_written="" if sender is not None else result.sender_written[:60],
+        kind=result.kind,
+        item=result.item,
+        decision=result.status,
+        rule=result.rule.code if result.rule else "",
+        report=report,
+        arrived_on=report.arrived_on if report is not None else clock.today(),
+    )
+
+
+def check(message: str, *, district: Org, community: Org | None, org: Org) -> CheckResult:
+    """Check a demand for a community (or, without one, for the street `org`) and keep the answer."""
+    result = overlap.check_request(message, district=district, community=community)
+    record(org=community or org, result=result)
+    return result
+
+
+@transaction.atomic
+def refuse(*, actor: User, community: Org, **report_fields) -> ViolationReport:
+    """The one-click refusal: the violation report to the office (its number is the receipt's), and
+    the refusal kept with the gate's answer for the community on the day it arrived."""
+    report = services.violation_report(actor=actor, community=community, **report_fields)
+    result = overlap.check_request(report.what, community=community, on=report.arrived_on)
+    record(org=community, result=result, report=report)
+    return report
