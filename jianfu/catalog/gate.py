@@ -67,6 +67,16 @@ def _standing(item: WorkItem, wanted: set[str] | None, on: dt.date) -> str:
     return ""
 
 
+def outside_scope(streets, types, community: Org) -> str:
+    """The approved streets and community types alone: which leaves the community out (STREETS,
+    TYPES), or "" — for callers that group many items by scope (the monitor)."""
+    if streets and community.parent_id not in streets:
+        return STREETS
+    if types and community.community_type not in types:
+        return TYPES
+    return ""
+
+
 def _outside(work: WorkFields, community: Org, streets: set[int]) -> str:
     """Which part of the approved place leaves the community out (DISTRICT, STREETS, TYPES), or ""."""
     department = work.department if getattr(work, "department_id", None) else None
@@ -76,11 +86,7 @@ def _outside(work: WorkFields, community: Org, streets: set[int]) -> str:
         and not department.path.startswith(f"/{community.district_id}/")
     ):
         return DISTRICT
-    if streets and community.parent_id not in streets:
-        return STREETS
-    if work.scope_community_types and community.community_type not in work.scope_community_types:
-        return TYPES
-    return ""
+    return outside_scope(streets, work.scope_community_types, community)
 
 
 def _place_reason(work: WorkFields, community: Org, outside: str) -> str:

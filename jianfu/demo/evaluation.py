@@ -167,24 +167,29 @@ def _workers() -> None:
 # ------------------------------------------------------------------------------------ campaigns
 
 
+def _create(district, office, title, direction, year, opens, closes, scale=Scale.FIVE) -> Campaign:
+    """A campaign over the whole year, made ten days before it opens."""
+    with clock.frozen_at(opens - dt.timedelta(days=10)):
+        return services.campaign_create(
+            actor=office,
+            district=district,
+            title=title,
+            direction=direction,
+            period_start=dt.date(year, 1, 1),
+            period_end=dt.date(year, 12, 31),
+            opens_on=opens,
+            closes_on=closes,
+            scale=scale,
+        )
+
+
 def _department_campaign(district: Org, office: User, rng: random.Random, *, year: int, open_now: bool) -> int:
     today = clock.today()
     if open_now:
         opens, closes = today - dt.timedelta(days=10), today + dt.timedelta(days=20)
     else:
         opens, closes = dt.date(year, 12, 1), dt.date(year, 12, 20)
-    with clock.frozen_at(opens - dt.timedelta(days=10)):
-        campaign = services.campaign_create(
-            actor=office,
-            district=district,
-            title=f"{year}年度社区和街道评议部门",
-            direction=Direction.DEPARTMENT,
-            period_start=dt.date(year, 1, 1),
-            period_end=dt.date(year, 12, 31),
-            opens_on=opens,
-            closes_on=closes,
-            scale=Scale.FIVE,
-        )
+    campaign = _create(district, office, f"{year}年度社区和街道评议部门", Direction.DEPARTMENT, year, opens, closes)
     with clock.frozen_at(opens):
         services.campaign_open(actor=office, campaign=campaign)
     targets = list(campaign.targets.all())
@@ -231,18 +236,7 @@ def _department_campaign(district: Org, office: User, rng: random.Random, *, yea
 def _street_campaign(district: Org, office: User, rng: random.Random, year: int) -> int:
     """Last year's rating of the streets by their own communities (下评上; seed 002), released."""
     opens, closes = dt.date(year, 12, 1), dt.date(year, 12, 20)
-    with clock.frozen_at(opens - dt.timedelta(days=10)):
-        campaign = services.campaign_create(
-            actor=office,
-            district=district,
-            title=f"{year}年度社区评议街道",
-            direction=Direction.STREET,
-            period_start=dt.date(year, 1, 1),
-            period_end=dt.date(year, 12, 31),
-            opens_on=opens,
-            closes_on=closes,
-            scale=Scale.FIVE,
-        )
+    campaign = _create(district, office, f"{year}年度社区评议街道", Direction.STREET, year, opens, closes)
     with clock.frozen_at(opens):
         services.campaign_open(actor=office, campaign=campaign)
     targets = {t.org_id: t for t in campaign.targets.all()}
@@ -279,18 +273,9 @@ def _resident_campaign(
         Direction.COMMUNITY: f"{year}年度居民和驻区单位评议社区（满意度测评）",
         Direction.WORKER: f"{year}年度居民评议社区工作者",
     }[direction]
+    scale = Scale.FIVE if direction == Direction.COMMUNITY else Scale.HUNDRED
+    campaign = _create(district, office, title, direction, year, opens, closes, scale)
     with clock.frozen_at(opens - dt.timedelta(days=10)):
-        campaign = services.campaign_create(
-            actor=office,
-            district=district,
-            title=title,
-            direction=direction,
-            period_start=dt.date(year, 1, 1),
-            period_end=dt.date(year, 12, 31),
-            opens_on=opens,
-            closes_on=closes,
-            scale=Scale.FIVE if direction == Direction.COMMUNITY else Scale.HUNDRED,
-        )
         ids = {c.pk for c in communities}
         keys = [c.key for c in services.candidates(campaign) if c.org.pk in ids]
         if not keys:

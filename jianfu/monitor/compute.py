@@ -12,6 +12,7 @@ from django.db.models.functions import ExtractMonth
 
 from jianfu.cases.models import Case, CaseKind
 from jianfu.cases.selectors import department_rates
+from jianfu.catalog import gate
 from jianfu.catalog.models import ENTERING, Category, ItemKind, Plaque, WorkItem
 from jianfu.certificates.selectors import issued_per_month
 from jianfu.core import clock
@@ -71,9 +72,7 @@ def item_figures(district: Org, year: int, months: list[int], orgs: list[Org]) -
         for community in orgs:
             total = defaultdict(Decimal)
             for streets, types, figures in sums:
-                if streets and community.parent_id not in streets:
-                    continue
-                if types and community.community_type not in types:
+                if gate.outside_scope(streets, types, community):
                     continue
                 for key, value in figures.items():
                     total[key] += value

@@ -100,3 +100,12 @@ def test_what_covers_each_of_many_communities_is_read_in_a_fixed_number_of_queri
     }
     assert [i.code for i in found[tree["community12"].pk]] == ["A", "B", "C"]
     assert [i.code for i in found[tree["community22"].pk]] == ["A"]
+
+
+def test_the_scope_alone_is_the_same_rule_the_monitor_groups_items_by(tree):
+    c11 = tree["community11"]
+    c11.community_type = "commercial"
+    assert gate.outside_scope(set(), [], c11) == ""
+    assert gate.outside_scope({tree["street2"].pk}, [], c11) == gate.STREETS
+    assert gate.outside_scope({c11.parent_id}, ["bungalow"], c11) == gate.TYPES
+    assert gate.outside_scope({c11.parent_id}, ["commercial"], c11) == ""
