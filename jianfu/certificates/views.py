@@ -519,4 +519,5 @@ def dishonesty(request):
             if outcome.ok:
                 messages.success(request, _("Recorded."))
                 return redirect("certificates:dishonesty")
-    return render(request, "certificates/dishonesty.html", {"records": records[:200], "form": form})
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "certificates/dishonesty.html", {"records": page, "page": page, "form": form})

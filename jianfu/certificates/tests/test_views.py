@@ -253,3 +253,14 @@ def test_deliberations_and_dishonesty_records_are_kept_through_their_pages(
         {"id_number": people[2].id_number, "source": "全国信用信息共享平台", "listed_on": "2026-01-10"},
     )
     assert Dishonesty.objects.count() == 1
+
+
+def test_the_dishonesty_records_are_paged_with_their_total(client, tree, community_worker, people):
+    client.force_login(community_worker)
+    for person in people[:2]:
+        client.post(
+            "/certificates/dishonesty/",
+            {"id_number": person.id_number, "source": "全国信用信息共享平台", "listed_on": "2026-01-10"},
+        )
+    page = client.get("/certificates/dishonesty/").content.decode()
+    assert 'data-testid="total"' in page and ("2 in all" in page or "共 2" in page)
