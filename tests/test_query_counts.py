@@ -85,7 +85,7 @@ BOUNDS = {
     # certificates
     "certificates_requests": 9,
     "certificates_seals": 9,
-    "certificates_types": 12,
+    "certificates_types": 13,
     "certificates_new": 14,
     "certificates_figures": 13,
     "certificates_dishonesty": 6,

@@ -2,13 +2,17 @@
 refusal leaves one `CheckRecord` — where it arrived, the sender, the kind, the item and the decision —
 so that the monitor can count what arrives. The message itself and who asked are not kept."""
 
+import functools
+
 from django.db import transaction
 
+from jianfu.catalog.models import Category
 from jianfu.core import clock
+from jianfu.core.errors import RefusedAtGate
 from jianfu.orgs.models import Org, User
 
 from . import overlap, services
-from .models import CheckChannel, CheckRecord, ViolationReport
+from .models import CheckChannel, CheckDecision, CheckRecord, ViolationReport
 from .overlap import CheckResult
 
 
@@ -47,3 +51,46 @@ def refuse(*, actor: User, community: Org, **report_fields) -> ViolationReport:
     result = overlap.check_request(report.what, community=community, on=report.arrived_on)
     record(org=community, result=result, report=report)
     return report
+
+
+def keeps_refusals(channel: str):
+    """Wrap a service that sends work (a report, a case dispatch): when the gate refuses it, keep one
+    arrival for each community refused. Written after the service's transaction rolled back, so the
+    refusal stays though nothing else did; an enclosing service wrapped the same way writes it again
+    after its own rollback, so it is kept once."""
+
+    def wrap(service):
+        @functools.wraps(service)
+        def kept(*args, **kwargs):
+            try:
+                return service(*args, **kwargs)
+            except RefusedAtGate as refused:
+                _keep(channel, refused)
+                raise
+
+        return kept
+
+    return wrap
+
+
+def _keep(channel: str, refused: RefusedAtGate) -> None:
+    item = refused.item
+    decision = (
+        CheckDecision.NEGATIVE
+        if item is not None and item.category == Category.NEGATIVE
+        else CheckDecision.NOT_IN_FORCE
+    )
+    today = clock.today()
+    CheckRecord.objects.bulk_create(
+        CheckRecord(
+            channel=channel,
+            org=community,
+            sender=refused.sender,
+            kind=refused.kind,
+            item=item,
+            decision=decision,
+            reason=reason[:300],
+            arrived_on=today,
+        )
+        for community, reason in refused.refused.items()
+    )

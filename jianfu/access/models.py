@@ -240,6 +240,8 @@ class CheckDecision(models.TextChoices):
 class CheckChannel(models.TextChoices):
     CHECK = "check", _("Checked")
     REFUSAL = "refusal", _("Refused with a receipt")
+    LEDGER = "ledger", _("Report refused when sent")
+    DISPATCH = "dispatch", _("Case refused when dispatched")
 
 
 class CheckRecord(models.Model):
@@ -269,6 +271,7 @@ class CheckRecord(models.Model):
     )
     decision = models.CharField(_("decision"), max_length=16, choices=CheckDecision.choices)
     rule = models.CharField(_("forbidden-work rule"), max_length=24, blank=True)
+    reason = models.CharField(_("why the gate refused it"), max_length=300, blank=True)
     report = models.ForeignKey(
         ViolationReport,
         verbose_name=_("refusal receipt"),

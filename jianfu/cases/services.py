@@ -14,12 +14,14 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.utils.translation import gettext as _
 
+from jianfu.access import arrivals
+from jianfu.access.models import CheckChannel
 from jianfu.audit import services as audit
 from jianfu.catalog import gate
 from jianfu.catalog.models import Category, WorkItem
 from jianfu.core import clock, dirty
 from jianfu.core.crypto import is_valid_phone, normalize_phone
-from jianfu.core.errors import DomainError
+from jianfu.core.errors import DomainError, RefusedAtGate
 from jianfu.core.numbering import next_number
 from jianfu.core.uploads import check_file_type
 from jianfu.core.workflow import apply, check, opened, require
@@ -291,8 +293,10 @@ def department_matter(case: Case, today: dt.date | None = None):
     return result.item if result.status == "negative" else None
 
 
-def check_dispatch(case: Case, assignee: Org) -> None:
-    """Refuse a dispatch the rules do not allow; say why, naming the list and the department."""
+def check_dispatch(case: Case, assignee: Org, sender: Org | None = None) -> None:
+    """Refuse a dispatch the rules do not allow; say why, naming the list and the department. A
+    refusal by the lists is the gate's (RefusedAtGate): kept as an arrival at the community, sent by
+    `sender` (the dispatcher)."""
     if assignee.district_id != case.org_unit.district_id:
         raise DomainError(_("Dispatch within the district only."))
     if assignee.kind in DEPARTMENT_KINDS:
@@ -308,35 +312,34 @@ def check_dispatch(case: Case, assignee: Org) -> None:
     if item is None:
         return
     if item.category == Category.NEGATIVE:
-        raise DomainError(
-            _(
-                "“%(item)s” is the responsibility of %(department)s under the lists (%(list)s): "
-                "it may not be dispatched to a community or grid. Give it to the department."
-            )
-            % {
-                "item": item.name,
-                "department": item.issuing_body,
-                "list": item.get_category_display(),
-            },
-            code="department_matter",
-        )
-    raise DomainError(
-        _(
+        reason = _(
+            "“%(item)s” is the responsibility of %(department)s under the lists (%(list)s): "
+            "it may not be dispatched to a community or grid. Give it to the department."
+        ) % {
+            "item": item.name,
+            "department": item.issuing_body,
+            "list": item.get_category_display(),
+        }
+        message = reason
+    else:
+        reason = gate.refusal(item, community)
+        message = _(
             "A community or grid is given this case only under its list item in force there (非准不入): "
             "%(reason)s It stays with %(department)s: give it to the department."
-        )
-        % {"reason": gate.refusal(item, community), "department": case.matter.department or item.department},
-        code="department_matter",
+        ) % {"reason": reason, "department": case.matter.department or item.department}
+    raise RefusedAtGate(
+        message, code="department_matter", sender=sender, kind=item.kind, item=item, refused={community: reason}
     )
 
 
+@arrivals.keeps_refusals(CheckChannel.DISPATCH)
 @transaction.atomic
 def case_dispatch(*, actor: User, case: Case, assignee: Org, reason: str = "") -> Case:
     """Give the case to a department or party branch (blowing the whistle) or, when the lists allow
     it, to the community or one of its grids."""
     case = _start(case, "dispatch", actor)
-    check_dispatch(case, assignee)
     org, role = _acting_org(actor, case.org_unit, DISPATCHER_ROLES)
+    check_dispatch(case, assignee, sender=org)
     return _act(
         case,
         "dispatch",
@@ -350,6 +353,7 @@ def case_dispatch(*, actor: User, case: Case, assignee: Org, reason: str = "") -
     )
 
 
+@arrivals.keeps_refusals(CheckChannel.DISPATCH)
 @transaction.atomic
 def case_take_and_dispatch(*, actor: User, case: Case, assignee: Org, reason: str = "") -> Case:
     """Accept a reported case and dispatch it in one go: two transitions, both in the history."""
@@ -452,6 +456,7 @@ def case_dispute(*, actor: User, case: Case, reason: str) -> Case:
     return _act(case, "dispute", actor=actor, org=org, role=role, note=reason)
 
 
+@arrivals.keeps_refusals(CheckChannel.DISPATCH)
 @transaction.atomic
 def case_reassign(*, actor: User, case: Case, assignee: Org, reason: str) -> Case:
     """改派: the dispatcher or the office gives the case to someone else, with the reason."""
@@ -459,8 +464,8 @@ def case_reassign(*, actor: User, case: Case, assignee: Org, reason: str) -> Cas
     reason = _reason_required(reason, _("Say why the case is reassigned."))
     if assignee.pk == case.assignee_id:
         raise DomainError(_("The case is already with them."))
-    check_dispatch(case, assignee)
     org, role = _acting_org(actor, case.org_unit, DISPATCHER_ROLES)
+    check_dispatch(case, assignee, sender=org)
     previous = case.assignee.code if case.assignee_id else ""
     return _act(
         case,

@@ -24,6 +24,8 @@ class CatalogItemOut(Schema):
     valid_until: dt.date | None
     frequency: str
     scope: str
+    basis_level: str
+    basis_document: str
 
 
 class CatalogOut(Schema):

@@ -42,7 +42,7 @@ def rows(entries):
             str(e.get_kind_display()),
             str(e.get_category_display()),
             e.department,
-            e.legal_basis,
+            e.basis,
             e.funding_yuan,
             e.funding_channel,
             str(e.get_frequency_display()),
@@ -82,7 +82,7 @@ def to_docx(version: CatalogVersion, entries) -> bytes:
                 e.name,
                 e.get_kind_display(),
                 e.get_category_display(),
-                e.legal_basis,
+                e.basis,
                 e.funding_yuan or "",
                 e.hours_per_month,
             ]

@@ -64,7 +64,8 @@ def _standing(item: WorkItem, wanted: set[str] | None, on: dt.date) -> str:
         }
     if item.valid_until is not None and item.valid_until < on:
         return _("“%(item)s” was valid until %(date)s.") % {"item": item.name, "date": item.valid_until.isoformat()}
-    return ""
+    # An item entered before the rule (or around the workflow) lets no campaign in without its basis.
+    return item.higher_basis_refusal()
 
 
 def outside_scope(streets, types, community: Org) -> str:
@@ -103,6 +104,12 @@ def _place_reason(work: WorkFields, community: Org, outside: str) -> str:
             "community": community.name,
         }
     return ""
+
+
+def with_scope(items: list[WorkItem]) -> list[WorkItem]:
+    """The items with their approved streets read in one query, for asking `scope_refusal` of each."""
+    prefetch_related_objects(items, _streets_prefetch())
+    return items
 
 
 def standing(item: WorkItem | None, *, kind: str | Iterable[str] | None = None, on: dt.date | None = None) -> str:

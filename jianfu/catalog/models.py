@@ -214,11 +214,23 @@ class WorkItem(WorkFields):
 
     @staticmethod
     def in_force_q(on: dt.date) -> Q:
-        return Q(category__in=ENTERING, year=on.year) & (Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        return (
+            Q(category__in=ENTERING, year=on.year)
+            & (Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+            & WorkItem.with_higher_basis_q()
+        )
+
+    @staticmethod
+    def with_higher_basis_q() -> Q:
+        """`higher_basis_refusal` as a query: a campaign or inspection stands only with its basis."""
+        return ~Q(kind__in=NEEDS_HIGHER_BASIS) | (Q(basis_level__in=BasisLevel.values) & ~Q(basis_document=""))
 
     def is_in_force(self, on: dt.date) -> bool:
         return (
-            self.category in ENTERING and self.year == on.year and (self.valid_until is None or self.valid_until >= on)
+            self.category in ENTERING
+            and self.year == on.year
+            and (self.valid_until is None or self.valid_until >= on)
+            and not self.higher_basis_refusal()
         )
 
 
@@ -303,6 +315,13 @@ class CatalogEntry(models.Model):
     temporary = models.BooleanField(_("temporary"), default=False)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     scope = models.CharField(_("scope"), max_length=200, blank=True)
+    # Database defaults: the scale generator writes entries in bulk with explicit columns.
+    basis_level = models.CharField(
+        _("level of the higher basis"), max_length=16, choices=BasisLevel.choices, blank=True, db_default=""
+    )
+    basis_document = models.CharField(
+        _("higher document (title and number)"), max_length=200, blank=True, db_default=""
+    )
 
     class Meta:
         ordering = ["department_code", "kind", "code"]
@@ -310,6 +329,17 @@ class CatalogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def basis(self) -> str:
+        """The legal basis as published, with the higher level's request of a campaign or inspection."""
+        if not self.basis_level:
+            return self.legal_basis
+        higher = _("required by the %(level)s level: %(document)s") % {
+            "level": self.get_basis_level_display(),
+            "document": self.basis_document,
+        }
+        return f"{self.legal_basis}（{higher}）" if self.legal_basis else higher
 
     # Fields compared by the diff between two versions.
     COMPARED = [
@@ -324,6 +354,8 @@ class CatalogEntry(models.Model):
         "temporary",
         "valid_until",
         "scope",
+        "basis_level",
+        "basis_document",
     ]
 
 

@@ -174,6 +174,8 @@ def entries_for(items, *, version: CatalogVersion) -> list[CatalogEntry]:
             temporary=item.temporary,
             valid_until=item.valid_until,
             scope=scope_text(item),
+            basis_level=item.basis_level,
+            basis_document=item.basis_document,
         )
         for item in items
     ]
@@ -191,6 +193,7 @@ def catalog_publish(*, actor: User | None, district: Org, year: int) -> CatalogV
     _require_office(actor, district)
     items = (
         WorkItem.objects.filter(category__in=ENTERING, year=year, department__path__startswith=district.path)
+        .filter(WorkItem.with_higher_basis_q())
         .exclude(valid_until__lt=clock.today())
         .select_related("department")
         .prefetch_related("scope_streets")

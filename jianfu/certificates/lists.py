@@ -65,7 +65,7 @@ def _current_entries(code: str, district: Org):
 
 def _items(code: str, district: Org) -> list[WorkItem]:
     entries = _current_entries(code, district).select_related("item", "item__department", "item__certificate_type")
-    return [e.item for e in entries]
+    return gate.with_scope([e.item for e in entries])
 
 
 def listed(district: Org) -> Listed:

@@ -151,7 +151,7 @@ def request_new(request):
         raise PermissionDenied
     district = services.district_of(community)
     found = lists.listed(district)
-    may = [i for i in found.may if lists.closed_reason(i, district, found) is None]
+    may = [i for i in found.may if lists.closed_reason(i, district, found, community=community) is None]
     # Searching the registry posts the name or ID number, so an ID number never lands in a URL or a log.
     searching = request.method == "POST" and "who" in request.POST
     who = request.POST.get("who", "") if searching else ""
@@ -234,7 +234,7 @@ def request_detail(request, number: str):
             "refuse_form": ReasonForm(prefix="refuse"),
             "sign_off_form": SignOffForm(community=req.community, prefix="signoff"),
             "exclusion": services.commitment_exclusion(req.person) if commitment and req.person else None,
-            "closed": lists.closed_reason(req.item, services.district_of(req.community)),
+            "closed": lists.closed_reason(req.item, services.district_of(req.community), community=req.community),
         }
     if request.htmx and request.method == "POST":
         return render(request, "certificates/request_detail.html#candidates", context)

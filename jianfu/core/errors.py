@@ -22,3 +22,13 @@ class PermissionDenied(DomainError):
 class InvalidTransition(DomainError):
     code = "invalid_transition"
     status = 409
+
+
+class RefusedAtGate(DomainError):
+    """The gate kept work from communities (非准不入). Besides the message it carries what arrived —
+    who sent it, the kind, the item and each community refused with why — so that the refusal is kept
+    as an arrival (access/arrivals.py `keeps_refusals`) after the refused transaction rolled back."""
+
+    def __init__(self, message: str, *, code: str, sender, kind: str, item, refused: dict):
+        super().__init__(message, code=code)
+        self.sender, self.kind, self.item, self.refused = sender, kind, item, refused

@@ -7,12 +7,14 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from jianfu.access import arrivals
+from jianfu.access.models import CheckChannel
 from jianfu.audit import services as audit
 from jianfu.catalog import gate
 from jianfu.catalog.models import ItemKind, WorkItem
 from jianfu.core import clock, dirty, workdays
 from jianfu.core.bulk import insert_rows
-from jianfu.core.errors import DomainError, PermissionDenied
+from jianfu.core.errors import DomainError, PermissionDenied, RefusedAtGate
 from jianfu.core.numbering import next_number
 from jianfu.core.tabular import ImportRejected, ImportResult, RowError
 from jianfu.core.workflow import apply, check, require
@@ -413,6 +415,18 @@ def cap_set(*, actor: User, department: Org, max_templates: int) -> TemplateCap:
 # ---------------------------------------------------------------- requests and submissions
 
 
+def _refused(template: ReportTemplate, refused: dict[Org, str], message: str) -> RefusedAtGate:
+    return RefusedAtGate(
+        message % {"item": template.item.name, "reasons": " ".join(refused.values())},
+        code="out_of_scope",
+        sender=template.department,
+        kind=template.item.kind,
+        item=template.item,
+        refused=refused,
+    )
+
+
+@arrivals.keeps_refusals(CheckChannel.LEDGER)
 @transaction.atomic
 def request_send(
     *,
@@ -448,23 +462,21 @@ def request_send(
         refused = gate.refusals(template.item, district, kind=REPORT_KINDS)
         communities = [c for c in district if c not in refused]
         if not communities:
-            raise DomainError(
-                _("“%(item)s” covers no community of the district: apply for access first.")
-                % {"item": template.item.name},
-                code="out_of_scope",
+            raise _refused(
+                template, refused, _("“%(item)s” covers no community of the district: apply for access first.")
             )
     elif set(c.pk for c in communities) - set(all_communities.values_list("pk", flat=True)):
         raise DomainError(_("Reports go only to communities of the department's district."))
     else:
         refused = gate.refusals(template.item, communities, kind=REPORT_KINDS)
         if refused:
-            raise DomainError(
+            raise _refused(
+                template,
+                refused,
                 _(
                     "Not sent to anyone: %(reasons)s Send it only to communities the item covers, "
                     "or apply for access for the others."
-                )
-                % {"reasons": " ".join(refused.values())},
-                code="out_of_scope",
+                ),
             )
     if not communities:
         raise DomainError(_("Pick at least one community."))

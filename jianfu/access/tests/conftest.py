@@ -3,9 +3,10 @@ from decimal import Decimal
 
 import pytest
 
-from jianfu.catalog.models import Category, Frequency, ItemKind, ItemList, WorkItem
+from jianfu.catalog.models import NEEDS_HIGHER_BASIS, BasisLevel, Category, Frequency, ItemKind, ItemList, WorkItem
 from jianfu.core import clock
 
+HIGHER_BASIS = {"basis_level": BasisLevel.PROVINCIAL, "basis_document": "《浙江省消防条例》"}
 TODAY = dt.date(2026, 3, 2)  # a Monday
 
 
@@ -44,6 +45,8 @@ def make_item(code, name, department, **fields):
         "frequency": Frequency.MONTHLY,
         "hours_per_occurrence": Decimal("2"),
     }
+    if (defaults | fields)["kind"] in NEEDS_HIGHER_BASIS:  # seed 001: only at the request of a higher level
+        defaults |= HIGHER_BASIS
     item = WorkItem.objects.create(code=code, name=name, department=department, **(defaults | fields))
     return item
 

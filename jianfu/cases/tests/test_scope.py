@@ -11,6 +11,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from jianfu.access.models import CheckRecord
 from jianfu.audit.models import AuditEntry
 from jianfu.catalog.models import Category, ItemKind, WorkItem
 from jianfu.core.errors import DomainError
@@ -183,6 +184,15 @@ class TestDispatchScope:
         case.refresh_from_db()
         assert case.state == State.ACCEPTED and case.assignee is None
         assert services.department_matter(case) == item
+        # Point 7: each refusal is kept as an arrival at the community, though the case did not move.
+        kept = CheckRecord.objects.order_by("id")
+        assert [(r.channel, r.org, r.sender, r.item, r.kind, r.decision) for r in kept] == [
+            ("dispatch", tree["community11"], tree["community11"], item, "task", "not_in_force")
+        ] * 2
+        assert "其他街道" in kept[0].reason
+        with pytest.raises(DomainError, match="其他街道"):
+            services.case_take_and_dispatch(actor=community_worker, case=case, assignee=tree["grid111"])
+        assert CheckRecord.objects.count() == 3  # once, though two services refused it, the outer rolled back
         # In 第2街道, where the item is in force, the community's grid may take it.
         grid_worker_2 = User.objects.create_user(username="grid2", password="x", display_name="grid2")
         from jianfu.orgs import services as orgs

@@ -241,3 +241,27 @@ def test_a_campaign_item_in_force_needs_a_higher_basis_whoever_creates_it(tree, 
         item.full_clean()
     item.basis_level, item.basis_document = BasisLevel.PROVINCIAL, "《浙江省平安建设条例》"
     item.full_clean()
+
+
+def test_the_published_catalog_carries_the_higher_basis_and_leaves_out_a_campaign_without_one(
+    client, items, office, tree
+):
+    """Issue 19, point 3: a campaign or inspection is published with the level and document that
+    require it; one without (entered around the workflow) is not in force, so not in the catalog."""
+    from jianfu.access.tests.conftest import make_item
+    from jianfu.catalog.models import ItemKind, WorkItem
+
+    WorkItem.objects.filter(pk=make_item("I9", "卫生社区创建评比", tree["health"], kind=ItemKind.CAMPAIGN).pk).update(
+        basis_level="", basis_document=""
+    )
+    version = services.catalog_publish(actor=office, district=tree["district"], year=YEAR)
+    assert not version.entries.filter(code="I9").exists()
+    fire = version.entries.get(code="I2")
+    assert (fire.basis_level, fire.basis_document) == ("provincial", "《浙江省消防条例》")
+    assert "省" in fire.basis and "《浙江省消防条例》" in fire.basis
+    assert "《浙江省消防条例》" in client.get(f"/catalog/{YEAR}/").content.decode()
+    api = client.get(f"/api/v1/catalog/{YEAR}/").json()
+    [row] = [i for i in api["items"] if i["code"] == "I2"]
+    assert (row["basis_level"], row["basis_document"]) == ("provincial", "《浙江省消防条例》")
+    sheet = load_workbook(io.BytesIO(client.get(f"/catalog/{YEAR}/export.xlsx").content)).active
+    assert any("《浙江省消防条例》" in str(c.value) for row in sheet.iter_rows() for c in row)

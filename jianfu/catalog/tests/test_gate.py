@@ -109,3 +109,18 @@ def test_the_scope_alone_is_the_same_rule_the_monitor_groups_items_by(tree):
     assert gate.outside_scope({tree["street2"].pk}, [], c11) == gate.STREETS
     assert gate.outside_scope({c11.parent_id}, ["bungalow"], c11) == gate.TYPES
     assert gate.outside_scope({c11.parent_id}, ["commercial"], c11) == ""
+
+
+def test_a_campaign_or_inspection_without_a_higher_basis_covers_nothing(tree):
+    """Issue 19, point 3 (seed 001: 除中央和市委市政府有明确要求外，其他一律取消): an item entered before
+    the rule, or around the workflow, lets no campaign in until its basis is recorded."""
+    c11 = tree["community11"]
+    campaign = item(tree, "H", name="卫生社区创建评比", kind=ItemKind.CAMPAIGN)
+    assert "除中央和市委市政府有明确要求外" in gate.refusal(campaign, c11, on=ON)
+    assert not campaign.is_in_force(ON)
+    assert gate.in_force_here(c11, kind=ItemKind.CAMPAIGN, on=ON) == []
+    assert not gate.in_force_anywhere(kind=ItemKind.CAMPAIGN, on=ON).exists()
+    campaign.basis_level, campaign.basis_document = "municipal", "市委办公厅〔2025〕12号"
+    campaign.save()
+    assert gate.covers(campaign, c11, on=ON) and campaign.is_in_force(ON)
+    assert gate.in_force_by_community([c11], kind=ItemKind.CAMPAIGN, on=ON) == {c11.pk: [campaign]}

@@ -264,3 +264,18 @@ def test_the_dishonesty_records_are_paged_with_their_total(client, tree, communi
         )
     page = client.get("/certificates/dishonesty/").content.decode()
     assert 'data-testid="total"' in page and ("2 in all" in page or "共 2" in page)
+
+
+def test_the_counter_offers_only_items_whose_scope_reaches_the_community(
+    client, tree, cert_lists, community_worker, people
+):
+    """Issue 19, point 4: the pages ask the gate for the community at hand, not for the district."""
+    item = cert_lists["residence"]
+    client.force_login(community_worker)
+    option = f'<option value="{item.pk}">'
+    assert option in client.get("/certificates/new/").content.decode()
+    open_request = request(community_worker, tree, item, people[0])
+    item.scope_streets.set([tree["street2"]])
+    assert option not in client.get("/certificates/new/").content.decode()
+    detail = client.get(f"/certificates/r/{open_request.number}/").content.decode()
+    assert "只准入其他街道" in detail and "街道1社区1" in detail

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from jianfu.access.models import CheckRecord
 from jianfu.catalog.models import Category, ItemKind
 from jianfu.core.errors import DomainError, PermissionDenied
 from jianfu.core.tabular import ImportRejected, read_table
@@ -85,6 +86,12 @@ def test_a_report_reaches_only_communities_within_the_items_approved_scope(tree,
     assert "街道2社区1" in message and "街道2社区2" in message and "街道1社区1" not in message
     assert "只准入其他街道" in message and "申请准入" in message
     assert not ReportRequest.objects.exists()  # nothing went out, not even to the community in scope
+    # Point 7: the refusal is kept, one arrival for each community refused, with the rule.
+    kept = CheckRecord.objects.order_by("org__name")
+    assert [(r.channel, r.org, r.sender, r.item, r.kind, r.decision) for r in kept] == [
+        ("ledger", tree[c], health, street1, street1.kind, "not_in_force") for c in ("community21", "community22")
+    ]
+    assert all("只准入其他街道" in r.reason for r in kept)
 
     assert send(clerk, version, inside).community == inside
     everywhere = services.request_send(actor=clerk, version=version, period="2026-02")

@@ -3,13 +3,18 @@ from decimal import Decimal
 
 import pytest
 
-from jianfu.catalog.models import Category, Frequency, ItemKind, WorkItem
+from jianfu.catalog.models import BasisLevel, Category, Frequency, ItemKind, WorkItem
 from jianfu.core import clock
 from jianfu.orders import services
 from jianfu.orders.models import ORDER_KINDS
 from jianfu.orgs import services as orgs
 from jianfu.orgs.models import User
 
+# Seed 001: campaigns and inspections only at a higher level's explicit request.
+HIGHER_BASIS = {
+    ItemKind.INSPECTION: {"basis_level": BasisLevel.PROVINCIAL, "basis_document": "《浙江省消防条例》"},
+    ItemKind.CAMPAIGN: {"basis_level": BasisLevel.CENTRAL, "basis_document": "中央文明委《全国文明城市测评体系》"},
+}
 TODAY = dt.date(2026, 3, 2)  # a Monday
 
 # One approved item of each kind a department sends as orders (wording from the seeds).
@@ -44,6 +49,7 @@ def make_item(code, name, department, kind, *, scope_streets=(), **fields) -> Wo
         "frequency": Frequency.MONTHLY,
         "hours_per_occurrence": Decimal("2"),
     }
+    values |= HIGHER_BASIS.get(kind, {})
     item = WorkItem.objects.create(code=code, name=name, department=department, kind=kind, **(values | fields))
     item.scope_streets.set(scope_streets)
     return item

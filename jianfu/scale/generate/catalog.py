@@ -84,6 +84,8 @@ ENTRY_COLUMNS = [
     "temporary",
     "valid_until",
     "scope",
+    "basis_level",
+    "basis_document",
 ]
 KIND_WEIGHTS = {
     ItemKind.TASK: 30,
@@ -328,6 +330,8 @@ def _catalog_versions(world: World, by_id: dict, scope_of: dict, street_names: d
                         row[c["temporary"]],
                         row[c["valid_until"]],
                         _scope_text(row, scope_of, street_names),
+                        row[c["basis_level"]],
+                        row[c["basis_document"]],
                     )
                 )
     world.writer.write(
