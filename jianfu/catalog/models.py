@@ -359,9 +359,19 @@ class CatalogEntry(models.Model):
     ]
 
 
-class Plaque(models.Model):
-    """A work body, mechanism or plaque hung in a community; each must rest on an approved item."""
+class PlaqueKind(models.TextChoices):
+    """What goes up in a community (seeds 001 and 003: 挂牌、上墙资料、上墙制度), each on an approved body item."""
 
+    PLAQUE = "plaque", _("Work body / plaque")
+    WALL = "wall", _("Wall-posted material")
+    RULE = "rule", _("Wall-posted rules")
+
+
+class Plaque(models.Model):
+    """A work body, mechanism or plaque hung in a community, or material or rules posted on its wall;
+    each must rest on an approved item."""
+
+    kind = models.CharField(_("kind"), max_length=8, choices=PlaqueKind.choices, default=PlaqueKind.PLAQUE)
     community = models.ForeignKey(
         "orgs.Org", verbose_name=_("community"), on_delete=models.PROTECT, related_name="plaques"
     )
