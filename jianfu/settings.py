@@ -232,8 +232,9 @@ JIANFU = {
     "CONSULTATION_QUORUM": 0.5,
     # Burden preview: worker-hours per month of delegated work one community can carry.
     "COMMUNITY_MONTHLY_HOURS_CAP": 160,
-    # 只报一次 (seed 001, 北京: each district keeps 3–5 forms per department): report templates in force
-    # per department unless the office sets its own cap; minutes a worker needs per typed field.
+    # 只报一次: report templates in force per department until a district's access office sets its own
+    # cap (ledger.DistrictReportCap). The number is the office's setting, not a seed figure: the seeds
+    # only ask that ledgers and reports be cut back. Minutes a worker needs per typed field.
     "LEDGER_TEMPLATE_CAP": 5,
     "LEDGER_MINUTES_PER_FIELD": 2,
     # Burden monitor: the baseline year (None: the first year with figures); the minutes one stamped

@@ -209,7 +209,7 @@ def _targets(world: World, district: Org, community: Org, sibling: Org, local_or
     from jianfu.access.models import Application, Attachment, Consultation, State, ViolationReport
     from jianfu.cases import services as cases
     from jianfu.cases.models import Case, CaseEvent, CaseKind, CasePhoto, Matter, ServiceItem
-    from jianfu.catalog.models import ItemList
+    from jianfu.catalog.models import ItemList, ListVersion
     from jianfu.certificates import lists as cert_lists
     from jianfu.certificates import services as certificates
     from jianfu.certificates.models import Certificate, CertificateRequest, RequestState, SealUse
@@ -247,6 +247,10 @@ def _targets(world: World, district: Org, community: Org, sibling: Org, local_or
         "application in consultation with both 古塘 and 旦苑",
     )
     b["shared_application"] = shared.number
+    # A decision document of an application no street or community was consulted on (fast-tracked).
+    b["applications_decided"] = list(
+        applications.filter(state=State.APPROVED, consultations__isnull=True).values_list("number", flat=True)[:1]
+    )
     b["consultation"] = Consultation.objects.get(application=shared, org=community).pk
     attachment = _first(
         Attachment.objects.filter(application__number__in=b["applications_private"]), "attachment of an application"
@@ -332,6 +336,13 @@ def _targets(world: World, district: Org, community: Org, sibling: Org, local_or
     b["orders_sample"] = list(dict.fromkeys([delivered[0].order.number, refused.order.number]))
     b["order_deliveries"] = [[refused.order.number, community.code]]
     b["delivery_pks"] = list(delivered.values_list("pk", flat=True))
+
+    # plaques: one of 古塘's standing plaques (the demo registers them through the services)
+    from jianfu.catalog.models import Plaque
+
+    plaque = _first(Plaque.objects.filter(community=community, removed_on__isnull=True).order_by("pk"), "plaque")
+    b["plaques"] = [[community.code, plaque.pk]]
+    b["plaque_pks"] = [plaque.pk]
 
     # evaluation: campaigns not public (open, or rating workers) and one released and public
     campaigns = Campaign.objects.filter(district=district)
@@ -423,6 +434,7 @@ def _targets(world: World, district: Org, community: Org, sibling: Org, local_or
 
     b["lists"] = list(ItemList.objects.order_by("code").values_list("code", flat=True)[:1])
     assert b["lists"], "the demo has no lists"
+    b["list_versions"] = list(ListVersion.objects.filter(district=district).values_list("pk", flat=True)[:1])
 
     world.markers = _markers(world, district, community, requests_qs, gutang)
     world.markers["holder"] = [b["certificate_holder"]] if b["certificate_holder"] else []
@@ -547,6 +559,7 @@ ACCESS_ACTIONS = [
     "withdraw",
     "return",
     "pass_review",
+    "review",
     "open_consultation",
     "close_consultation",
     "decide",
@@ -623,6 +636,7 @@ HTML_PROBES: list[Probe] = [
         form(),
     ),
     P("access:attachment", pairs("attachment_pair", "number", "attachment_id"), XL, GET),
+    P("access:decision_document", each("applications_decided", "number"), XL, GET),
     P(
         "access:attachment",
         lambda w: [{"number": w.x["application"], "attachment_id": w.b["attachment"][1]}],
@@ -948,6 +962,18 @@ HTML_PROBES: list[Probe] = [
     P("catalog:list_import", each("lists", "code"), XL, BOTH, post=form(), query=in_query("?d={district}")),
     P("catalog:list", each("lists", "code"), (ANONYMOUS,), GET, public="the published lists are public"),
     P("catalog:list_export", each("lists", "code"), (ANONYMOUS,), GET, public="the published lists are public"),
+    # ---- plaques: a community's plaques are read and kept by those who reach it
+    P(
+        "catalog:plaques_community",
+        codes("community"),
+        XL,
+        BOTH,
+        post=form(lambda w: {"kind": "plaque", "name": "社区工作站"}),
+    ),
+    P("catalog:plaque", pairs("plaques", "code", "pk"), XL, BOTH, post=form()),
+    P("catalog:list_publish", each("lists", "code"), XL, BOTH, post=form(), query=in_query("?d={district}")),
+    P("catalog:list_minutes", each("list_versions", "pk"), XL, GET),
+    P("catalog:item_cancel", codes("certificate_item"), XL, BOTH, post=form()),
     # ---- pages without an id that take another organisation's code in the query string
     P("certificates:figures", nothing, XL_SIGNED_IN, GET, "another area", query=in_query("?org={community}")),
     P("certificates:figures_export", nothing, XL_SIGNED_IN, GET, "another area", query=in_query("?org={community}")),
@@ -1080,6 +1106,17 @@ API_PROBES: list[ApiProbe] = [
         for key, actors, variant in (("applications_sample", X, ""), ("applications_local", LOCAL_ACTORS, "next door"))
     ],
     A("api:get_case", api_paths(API + "/cases/{}/", "cases"), XL),
+    # Plaques: another organisation's plaques are neither read nor taken down, nor added to.
+    A("api:get_plaque", api_paths(API + "/plaques/{}/", "plaque_pks"), XL),
+    A("api:remove_plaque", api_paths(API + "/plaques/{}/remove/", "plaque_pks"), XL, "POST", body=lambda w: FORM),
+    A(
+        "api:register_plaque",
+        lambda w: [f"{API}/plaques/"],
+        XL,
+        "POST",
+        "in another community",
+        lambda w: {"community": w.b["community"], "kind": "plaque", "name": "社区工作站"},
+    ),
     # Orders: another district sees none of this district's orders, and may not answer them.
     A("api:get_order", api_paths(API + "/orders/{}/", "orders_sample"), X),
     *[
@@ -1140,6 +1177,35 @@ API_PROBES: list[ApiProbe] = [
         variant="another area",
     ),
     A("api:figures", lambda w: [f"{API}/certificates/figures/?org={w.b['community']}"], XL, variant="another area"),
+    # The report template cap: 慈溪's, read by its own people only, set by its own office only.
+    A("api:get_cap", lambda w: [f"{API}/ledger/cap/{w.b['district']}/"], X),
+    A(
+        "api:set_cap",
+        lambda w: [f"{API}/ledger/cap/{w.b['district']}/"],
+        XL,
+        "POST",
+        body=lambda w: {"max_templates": 9},
+    ),
+    A(
+        "api:list_publish",
+        lambda w: [f"{API}/lists/{c}/publish/" for c in w.b["lists"]],
+        XL,
+        method="POST",
+        body=lambda w: {
+            "meeting_date": "2026-01-05",
+            "meeting_decision": "矩阵测试",
+            "meeting_minutes": "矩阵测试",
+            "effective_on": "2026-01-06",
+            "d": w.b["district"],
+        },
+    ),
+    A(
+        "api:item_cancel",
+        lambda w: [f"{API}/items/{w.b['certificate_item']}/cancel/"],
+        XL,
+        method="POST",
+        body=lambda w: {"effective_on": "2026-12-31", "reason": "矩阵测试"},
+    ),
 ]
 EXEMPT_API = {
     "api:catalog": "the published catalog is public",
@@ -1154,6 +1220,7 @@ API_LISTS = [
     f"{API}/ledger/elements/",
     f"{API}/ledger/requests/",
     f"{API}/evaluation/campaigns/",
+    f"{API}/plaques/",
 ]
 
 # ---------------------------------------------------------------------------- rules (object predicates)
@@ -1205,6 +1272,7 @@ PERM_TARGETS: dict[str, tuple[Callable[[World], list], bool]] = {
     "cases.handle": (_cases, True),
     "cases.view_case": (_cases, True),
     "catalog.maintain": (lambda w: _orgs(w, "district"), True),
+    "catalog.keep_plaques": (lambda w: _orgs(w, "community"), True),
     "certificates.configure": (lambda w: _orgs(w, "district"), True),
     "evaluation.manage_campaign": (lambda w: _model("evaluation.Campaign", w.b["campaigns"]), True),
     "evaluation.rate": (lambda w: _model("evaluation.Campaign", w.b["campaigns"]), False),
@@ -1218,7 +1286,7 @@ PERM_TARGETS: dict[str, tuple[Callable[[World], list], bool]] = {
     "ledger.enter_value": (lambda w: _orgs(w, "community", "grid"), True),
     "ledger.fill": (lambda w: _model("ledger.Submission", [w.b["submission"]]), True),
     "ledger.fill_grid": (lambda w: _model("ledger.Submission", [w.b["submission"]]), True),
-    "ledger.set_cap": (lambda w: _orgs(w, "department"), True),
+    "ledger.set_cap": (lambda w: _orgs(w, "district", "department"), True),
     "ledger.street_decide": (lambda w: _model("ledger.Submission", [w.b["submission"]]), True),
     "ledger.unlock": (lambda w: _model("ledger.Submission", [w.b["submission"]]), True),
     "monitor.refresh": (lambda w: _orgs(w, "district"), True),

@@ -25,8 +25,9 @@ from jianfu.access import services as access
 from jianfu.api.main import api
 from jianfu.cases import services as cases
 from jianfu.cases.models import GroupKind, Matter, MatterGroup
+from jianfu.catalog import plaques
 from jianfu.catalog import services as catalog
-from jianfu.catalog.models import Category, Frequency, ItemKind, ItemList, WorkItem
+from jianfu.catalog.models import Category, Frequency, ItemKind, ItemList, ListVersion, WorkItem
 from jianfu.core import clock
 from jianfu.evaluation import services as evaluation
 from jianfu.evaluation.models import Direction, Scale
@@ -127,6 +128,7 @@ def world(tree, office, clerk, grid_worker, community_worker, frozen):
     catalog.list_replace(actor=office, item_list=lists["certificate"], district=district, items=[residence])
     catalog.list_replace(actor=office, item_list=lists["negative"], district=district, items=[no_crime])
     catalog.catalog_publish(actor=office, district=district, year=TODAY.year)
+    ListVersion.objects.create(item_list=lists["duty"], district=district, number=2)  # a draft to publish
 
     draft = access.application_create(
         actor=clerk,
@@ -196,7 +198,12 @@ def world(tree, office, clerk, grid_worker, community_worker, frozen):
         communities=[tree["community11"]],
     )
 
+    practice = _item("B1", "社区新时代文明实践站", civil, kind=ItemKind.BODY, frequency=Frequency.YEARLY)
+    standing = plaques.plaque_register(actor=None, community=tree["community11"], name="社区工作站")
+
     return {
+        "body": practice.code,
+        "plaque": standing.pk,
         "order": order.number,
         "meeting": meeting.code,
         "org": tree["community11"].code,
@@ -229,10 +236,14 @@ SENTINELS = {
     "zzmeeting": "meeting",
     900001: "campaign",
     900002: "target",
+    900003: "plaque",
+    "zzbody": "body",
 }
 PARAMETER_EXAMPLES = {
     ("/api/v1/orgs/{code}/", "code"): "zzorg",
     ("/api/v1/lists/{code}/", "code"): "duty",
+    ("/api/v1/lists/{code}/publish/", "code"): "duty",
+    ("/api/v1/items/{code}/cancel/", "code"): "I1",
     ("/api/v1/applications/", "state"): "draft",
     ("/api/v1/cases/", "state"): "reported",
     ("/api/v1/orgs/", "kind"): "community",
@@ -242,6 +253,10 @@ PARAMETER_EXAMPLES = {
     ("/api/v1/cases/{number}/", "number"): "zzcase",
     ("/api/v1/cases/{number}/{action}/", "number"): "zzcase",
     ("/api/v1/orders/{number}/", "number"): "zzorder",
+    ("/api/v1/plaques/{pk}/", "pk"): 900003,
+    ("/api/v1/plaques/{pk}/remove/", "pk"): 900003,
+    ("/api/v1/plaques/", "kind"): "wall",
+    ("/api/v1/plaques/", "state"): "all",
     ("/api/v1/orders/{number}/{community}/done/", "number"): "zzorder",
     ("/api/v1/orders/{number}/{community}/refuse/", "number"): "zzorder",
     "community": "zzorg",
@@ -249,6 +264,7 @@ PARAMETER_EXAMPLES = {
     "year": TODAY.year,
     "version": 1,
     "d": "D",
+    "district": "D",
     "org": "zzorg",
     "period": "2026-11",
     "serial": "ZM2026000001",
@@ -282,6 +298,14 @@ BODY_EXAMPLES = {
         "communities": ["zzorg"],
     },
     ("/api/v1/orders/{number}/{community}/refuse/", "post"): {"reason": "超出事项范围"},
+    ("/api/v1/plaques/", "post"): {
+        "community": "zzorg",
+        "kind": "plaque",
+        "name": "社区新时代文明实践站",
+        "item": "zzbody",
+    },
+    ("/api/v1/plaques/{pk}/remove/", "post"): {"reason": "事项取消，摘牌"},
+    ("/api/v1/ledger/cap/{district}/", "post"): {"max_templates": 4, "reason": "试行"},
 }
 
 
@@ -318,6 +342,8 @@ CALLER = {
     ("POST", "/api/v1/orders/"): "clerk",
     ("POST", "/api/v1/orders/{number}/{community}/done/"): "community",
     ("POST", "/api/v1/orders/{number}/{community}/refuse/"): "community",
+    ("POST", "/api/v1/plaques/"): "community",
+    ("POST", "/api/v1/plaques/{pk}/remove/"): "community",
 }
 
 schema = schemathesis.openapi.from_dict(_with_examples(api.get_openapi_schema(path_prefix="/api/")), config=CONFIG)

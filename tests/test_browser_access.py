@@ -70,7 +70,13 @@ def test_an_application_walks_every_state_and_reaches_the_public_catalog(browser
     # The office consults two communities.
     office = as_user(browser, server, "office")
     office.goto(f"{server.url}/access/{number}/")
-    office.locator("#id_consult-orgs").select_option(label=["古塘社区", "旦苑社区"])
+    # The picker (Tom Select) offers the application's streets and communities, searchable.
+    picker = office.locator("#id_consult-orgs-ts-control")
+    for name in ("古塘社区", "旦苑社区"):
+        picker.fill(name[:2])
+        office.locator(".ts-dropdown").get_by_role("option", name=name, exact=True).click()
+    expect(office.locator("#id_consult-orgs option:checked")).to_have_count(2)
+    office.locator("h1").click()  # leave the picker (its list closes) before pressing the form's button
     click(office, "征求意见")
     expect(office.get_by_test_id("state")).to_have_text("征求基层意见中")
 
@@ -119,7 +125,10 @@ def test_an_application_walks_every_state_and_reaches_the_public_catalog(browser
     expect(office.get_by_test_id("state")).to_have_text("已准入")
     application = Application.objects.get(number=number)
     assert application.state == State.APPROVED and application.work_item.frequency == "half_yearly"
-    expect(office.get_by_test_id("timeline").locator("li")).to_have_count(7)
+    # Seven moves and the two communities' answers, each an entry of the history.
+    expect(office.get_by_test_id("timeline").locator("li")).to_have_count(9)
+    expect(office.get_by_test_id("timeline").locator('li[data-action="give_opinion"]')).to_have_count(2)
+    expect(office.get_by_test_id("decision-document")).to_be_visible()
     year = application.work_item.year
     office.goto(f"{server.url}/catalog/")
     office.locator("select[name=year]").select_option(str(year))

@@ -61,7 +61,8 @@ BOUNDS = {
     "lists": 11,
     "list_duty": 6,
     "list_negative": 6,
-    "plaques": 7,
+    "plaques": 10,
+    "plaques_community": 10,
     "portal_home": 13,
     "portal_deliberations": 7,
     "evaluation_public": 3,
@@ -75,12 +76,14 @@ BOUNDS = {
     "access_detail": 12,
     "access_violations": 6,
     "access_meetings": 7,
+    "access_review_duties": 7,
     # ledger
     "ledger_home_community": 9,
     "ledger_home_clerk": 11,
     "ledger_templates": 14,
     "ledger_elements": 13,
     "ledger_template": 10,
+    "ledger_caps": 14,
     "ledger_submission": 17,
     # certificates
     "certificates_requests": 9,
@@ -116,6 +119,7 @@ BOUNDS = {
     # API lists
     "api_orgs": 6,
     "api_catalog": 5,
+    "api_catalog_in_force": 6,
     "api_lists": 11,
     "api_applications": 6,
     "api_cases": 6,
@@ -123,6 +127,7 @@ BOUNDS = {
     "api_ledger_elements": 7,
     "api_evaluation_campaigns": 7,
     "api_certificate_figures": 10,
+    "api_plaques": 7,
 }
 # No statement shape may run more often than this in one request.
 MAX_REPEATS = 4
@@ -190,7 +195,7 @@ def more_items(queryset, times: int = FACTOR) -> dict[int, list[WorkItem]]:
 
 def more_list_entries(code: str) -> None:
     item_list = ItemList.objects.get(code=code)
-    version = item_list.current_version()
+    version = item_list.current_version(Org.objects.get(code=DISTRICT))
     entries = list(ListEntry.objects.filter(version=version).select_related("item"))
     copies = more_items(WorkItem.objects.filter(pk__in=[e.item_id for e in entries]))
     last = max((e.position for e in entries), default=0)
@@ -242,6 +247,16 @@ def grow_application_history():
     others = Org.objects.filter(kind=OrgKind.COMMUNITY).exclude(pk__in=taken)[: FACTOR * 4]
     template = application.consultations.first()
     Consultation.objects.bulk_create(_copy_of(template, org=o) for o in others)
+
+
+def grow_review_duties():
+    """Every part of the review assigned to more of the district's member units each time."""
+    from jianfu.access.models import ReviewAssignment, ReviewDuty
+
+    units = Org.objects.filter(is_member_unit=True, parent__code="330282").exclude(review_assignments__isnull=False)
+    ReviewAssignment.objects.bulk_create(
+        ReviewAssignment(district=unit.parent, unit=unit, duty=duty) for unit in units[:3] for duty in ReviewDuty.values
+    )
 
 
 def grow_cases(cases, times: int = 3):
@@ -336,6 +351,16 @@ def grow_templates():
             TemplateField.objects.bulk_create(_copy_of(f, version=new) for f in version.fields.all())
 
 
+def grow_caps():
+    """The district's cap set again and again (its history, paged), and many more templates in force."""
+    from jianfu.ledger.services import district_cap_set
+
+    office, district = User.objects.get(username="office"), Org.objects.get(code=DISTRICT)
+    for n in range(3 * FACTOR):
+        district_cap_set(actor=office, district=district, max_templates=3 + n % 3)
+    grow_templates()
+
+
 def released_campaign() -> Campaign:
     return Campaign.objects.filter(direction="community", state="released").order_by("pk").first()
 
@@ -426,6 +451,12 @@ PAGES = [
     Page("list_duty", "/lists/duty/", None, lambda: more_list_entries("duty")),
     Page("list_negative", "/lists/negative/", None, lambda: more_list_entries("negative")),
     Page("plaques", "/plaques/", "office", lambda: clone(Plaque.objects.filter(community=community()))),
+    Page(
+        "plaques_community",
+        f"/plaques/{COMMUNITY}/",
+        "community",
+        lambda: clone(Plaque.objects.filter(community=community())),
+    ),
     Page("portal_home", "/portal/", None, lambda: clone(Deliberation.objects.all())),
     Page("portal_deliberations", "/portal/deliberations/", None, lambda: clone(Deliberation.objects.all())),
     Page("evaluation_public", "/evaluation/public/", None, lambda: clone(Campaign.objects.all())),
@@ -449,10 +480,12 @@ PAGES = [
     ),
     Page("access_violations", "/access/violations/", "office", lambda: clone(ViolationReport.objects.all())),
     Page("access_meetings", "/access/meetings/", "office", lambda: clone(Meeting.objects.all())),
+    Page("access_review_duties", "/access/review-duties/", "office", grow_review_duties),
     # ledger
     Page("ledger_home_community", "/ledger/", "community", grow_ledger_requests),
     Page("ledger_home_clerk", "/ledger/", LEDGER_CLERK, lambda: (grow_templates(), grow_ledger_requests())),
     Page("ledger_templates", "/ledger/templates/", LEDGER_CLERK, grow_templates),
+    Page("ledger_caps", "/ledger/caps/", "office", grow_caps),
     Page(
         "ledger_elements",
         "/ledger/elements/",
@@ -536,6 +569,7 @@ PAGES = [
     # API lists
     Page("api_orgs", "/api/v1/orgs/", "street", lambda: new_orgs(OrgKind.COMMUNITY, community().parent)),
     Page("api_catalog", lambda: f"/api/v1/catalog/{clock.today().year}/", None, grow_catalog),
+    Page("api_catalog_in_force", "/api/v1/catalog/", None, grow_catalog),
     Page("api_lists", "/api/v1/lists/", None, lambda: more_list_entries("duty")),
     Page("api_applications", "/api/v1/applications/", "clerk", grow_applications),
     Page("api_cases", "/api/v1/cases/", "community", lambda: grow_cases_in(community().path)),
@@ -550,6 +584,7 @@ PAGES = [
         "api_evaluation_campaigns", "/api/v1/evaluation/campaigns/", "community", lambda: clone(Campaign.objects.all())
     ),
     Page("api_certificate_figures", "/api/v1/certificates/figures/", "street", grow_requests),
+    Page("api_plaques", "/api/v1/plaques/", "community", lambda: clone(Plaque.objects.filter(community=community()))),
 ]
 
 

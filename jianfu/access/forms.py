@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from jianfu.catalog.models import NEEDS_HIGHER_BASIS, Category
 from jianfu.orgs.models import CommunityType, Org, OrgKind
 
-from .models import Application, Decision, Meeting, Opinion
+from .models import ANSWERS, Application, Decision, Meeting, ReviewDuty
 
 APPLICABLE_CATEGORIES = [(c.value, c.label) for c in (Category.DUTY, Category.ASSIST, Category.CERTIFICATE)]
 
@@ -94,32 +94,54 @@ class ReasonForm(forms.Form):
 
 
 class ConsultationForm(forms.Form):
-    all_communities = forms.BooleanField(label=_("all communities of the district"), required=False)
-    orgs = forms.ModelMultipleChoiceField(
-        label=_("streets and communities to consult"),
-        queryset=Org.objects.none(),
+    """Whom to consult: the streets and communities the application would reach, grouped by street
+    (a searchable picker where JavaScript runs, a plain multiple select where it does not), with
+    whole-street shortcuts and one for every community in scope."""
+
+    all_communities = forms.BooleanField(label=_("all communities in the application's scope"), required=False)
+    whole_streets = forms.TypedMultipleChoiceField(
+        label=_("all communities of these streets"),
+        coerce=int,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple(attrs={"data-testid": "whole-streets"}),
+    )
+    orgs = forms.TypedMultipleChoiceField(
+        label=_("streets and communities to consult"),
+        coerce=int,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8, "data-picker": "", "data-testid": "consult-picker"}),
     )
     workdays = forms.IntegerField(label=_("working days to answer"), min_value=1, max_value=15, initial=5)
 
-    def __init__(self, *args, district: Org, **kwargs):
+    def __init__(self, *args, streets: list[Org], communities: list[Org], **kwargs):
         super().__init__(*args, **kwargs)
-        self.district = district
-        self.fields["orgs"].queryset = Org.objects.filter(
-            kind__in=[OrgKind.STREET, OrgKind.TOWN, OrgKind.COMMUNITY], path__startswith=district.path
-        ).order_by("path")
+        self.streets, self.communities = streets, communities
+        self.by_pk = {o.pk: o for o in [*streets, *communities]}
+        self.fields["whole_streets"].choices = [(s.pk, s.name) for s in streets]
+        street_office = _("%(street)s (the street itself)")
+        self.fields["orgs"].choices = [
+            (
+                street.name,
+                [(street.pk, street_office % {"street": street.name})]
+                + [(c.pk, c.name) for c in communities if c.parent_id == street.pk],
+            )
+            for street in streets
+        ]
 
     def chosen(self) -> list[Org]:
-        if self.cleaned_data["all_communities"]:
-            return list(Org.objects.filter(kind=OrgKind.COMMUNITY, path__startswith=self.district.path))
-        return list(self.cleaned_data["orgs"])
+        data = self.cleaned_data
+        if data["all_communities"]:
+            return list(self.communities)
+        whole = set(data["whole_streets"])
+        picked = {pk: self.by_pk[pk] for pk in data["orgs"] if pk in self.by_pk}
+        picked |= {c.pk: c for c in self.communities if c.parent_id in whole}
+        return sorted(picked.values(), key=lambda o: o.path)
 
 
 class OpinionForm(forms.Form):
     opinion = forms.ChoiceField(
         label=_("opinion"),
-        choices=[(o.value, o.label) for o in (Opinion.AGREE, Opinion.SUGGEST, Opinion.DISAGREE)],
+        choices=[(o.value, o.label) for o in ANSWERS],
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(label=_("comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
@@ -174,3 +196,12 @@ class ViolationDecisionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     note = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReviewAssignmentForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("member unit"), queryset=Org.objects.none())
+    duty = forms.ChoiceField(label=_("reviews"), choices=ReviewDuty.choices)
+
+    def __init__(self, *args, district: Org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Org.objects.filter(parent=district, is_member_unit=True).order_by("code")

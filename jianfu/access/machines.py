@@ -17,9 +17,11 @@ from .permissions import (
     can_decide_violation,
     can_edit_application,
     can_manage_access,
+    can_pass_review,
     can_return,
-    can_review,
+    can_review_part,
     can_withdraw,
+    is_consulted,
     is_district_reviewer,
 )
 
@@ -38,6 +40,7 @@ def acting_role(actor, application: Application) -> str:
         return Role.OFFICE
     if is_district_reviewer(actor, application):
         return Role.REVIEWER
+
     if applies_for(actor, application.department):
         return applicant_role(application.department)
     return ""
@@ -70,10 +73,19 @@ APPLICATION = Machine(
             _("returned"),
             refusal=_("Only a reviewer or the office may return an application."),
         ),
+        # A member unit's review while others are awaited (an entry in the history, for the unit)…
+        "review": Action.of(
+            S.SUBMITTED,
+            None,
+            can_review_part,
+            _("reviewed"),
+            refusal=_("Only a member-unit reviewer does the preliminary review."),
+        ),
+        # … and the review that completes it.
         "pass_review": Action.of(
             S.SUBMITTED,
             S.REVIEWED,
-            can_review,
+            can_pass_review,
             _("passed in review"),
             refusal=_("Only a member-unit reviewer does the preliminary review."),
         ),
@@ -83,6 +95,14 @@ APPLICATION = Machine(
             can_manage_access,
             _("sent for consultation"),
             refusal=_("Only the office consults streets and communities."),
+        ),
+        # A consulted street or community answers for itself, and may amend its answer until the close.
+        "give_opinion": Action.of(
+            S.CONSULTATION,
+            None,
+            is_consulted,
+            _("answered"),
+            refusal=_("Only the consulted street or community gives this opinion."),
         ),
         "close_consultation": Action.of(
             S.CONSULTATION,

@@ -112,13 +112,35 @@ class Application(WorkFields):
         )
 
 
+class Opinion(models.TextChoices):
+    AGREE = "agree", _("Agree")
+    DISAGREE = "disagree", _("Disagree")
+    SUGGEST = "suggest", _("Agree with suggestions")
+    NONE = "none", _("No opinion (no answer in time)")  # the answers were due and it gave none
+    CLOSED_EARLY = "closed_early", _("No answer (closed early)")  # a quorum closed it before its due date
+
+
+# What a consulted organisation may answer (the rest are recorded by the close).
+ANSWERS = (Opinion.AGREE, Opinion.SUGGEST, Opinion.DISAGREE)
+
+
 class Transition(History):
     """Append-only timeline of an application: every state change, who, in which role, why, when
-    (jianfu.core.workflow writes it)."""
+    (jianfu.core.workflow writes it). A consulted organisation's answer and a member unit's review
+    are entries too: `org` says for whom it was given, `opinion` what a consulted one answered."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transitions")
     from_state = models.CharField(_("from"), max_length=20, blank=True, choices=State.choices)
     to_state = models.CharField(_("to"), max_length=20, choices=State.choices)
+    org = models.ForeignKey(
+        "orgs.Org",
+        verbose_name=_("on behalf of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    opinion = models.CharField(_("opinion"), max_length=16, choices=Opinion.choices, blank=True)
 
     class Meta(History.Meta):
         verbose_name = _("application transition")
@@ -126,13 +148,6 @@ class Transition(History):
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.from_state} → {self.to_state}"
-
-
-class Opinion(models.TextChoices):
-    AGREE = "agree", _("Agree")
-    DISAGREE = "disagree", _("Disagree")
-    SUGGEST = "suggest", _("Agree with suggestions")
-    NONE = "none", _("No opinion (no answer in time)")
 
 
 class Consultation(models.Model):
@@ -156,6 +171,35 @@ class Consultation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application.number} · {self.org}"
+
+
+class ReviewDuty(models.TextChoices):
+    WHOLE = "whole", _("The whole application")
+    FUNDING = "funding", _("Funding (money follows the work)")
+    BODIES = "bodies", _("Work bodies and plaques")
+
+
+class ReviewAssignment(models.Model):
+    """Which member unit does which part of the preliminary review in a district (the office sets
+    it: 财政 the funding, 编办 the bodies and plaques, one unit the whole). None set: any member unit's
+    reviewer reviews the whole."""
+
+    district = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "orgs.Org", verbose_name=_("member unit"), on_delete=models.PROTECT, related_name="review_assignments"
+    )
+    duty = models.CharField(_("reviews"), max_length=12, choices=ReviewDuty.choices)
+
+    class Meta:
+        ordering = ["district", "duty", "unit__code"]
+        verbose_name = _("review duty")
+        verbose_name_plural = _("review duties")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "unit", "duty"], name="review_assignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.get_duty_display()}"
 
 
 def attachment_path(instance, filename: str) -> str:

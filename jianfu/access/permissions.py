@@ -6,6 +6,7 @@ from django.db.models import Q
 from jianfu.orgs.models import DEPARTMENT_KINDS, Org, OrgKind, Role
 from jianfu.orgs.permissions import reaches, roots
 
+from . import reviews
 from .models import WITH_DEPARTMENT, Application, Consultation, State, ViolationReport
 
 WORKER_ROLES = {Role.STREET, Role.COMMUNITY, Role.GRID}
@@ -65,10 +66,48 @@ def can_edit_application(user, application: Application) -> bool:
     return application.state in WITH_DEPARTMENT and applies_for(user, application.department)
 
 
+def reviewing_units(user, application: Application) -> list[Org]:
+    """The member units of the application's district the user reviews for — never the applicant
+    itself: a unit does not pass its own department's application."""
+    district = application.department.district_id
+    return [
+        unit
+        for unit in roots(user, {Role.REVIEWER})
+        if unit.is_member_unit and unit.district_id == district and unit.pk != application.department_id
+    ]
+
+
+def review_unit(user, application: Application) -> Org | None:
+    """The unit in whose name the user reviews this application now: the first of theirs that owes
+    it a review (the office's assignment of parts, jianfu.access.reviews), None if none does."""
+    if application.state != State.SUBMITTED:
+        return None
+    units = reviewing_units(user, application)
+    if not units:
+        return None
+    owed = reviews.owed_by(units, application)
+    return owed[0] if owed else None
+
+
 @rules.predicate
 def can_review(user, application: Application) -> bool:
-    """A reviewer of any member unit of the same district does the preliminary review."""
-    return application.state == State.SUBMITTED and is_district_reviewer(user, application)
+    """A reviewer of a member unit of the same district that owes the application its review (its
+    part, or the whole), never of the applying department itself."""
+    return review_unit(user, application) is not None
+
+
+@rules.predicate
+def can_pass_review(user, application: Application) -> bool:
+    """The review that completes the preliminary review: every assigned unit has reviewed after it."""
+    unit = review_unit(user, application)
+    return unit is not None and reviews.completes(unit, application)
+
+
+@rules.predicate
+def can_review_part(user, application: Application) -> bool:
+    """A unit's review while other units' reviews are still awaited."""
+    unit = review_unit(user, application)
+    return unit is not None and not reviews.completes(unit, application)
 
 
 def is_district_reviewer(user, application: Application) -> bool:
@@ -81,11 +120,32 @@ def is_district_reviewer(user, application: Application) -> bool:
 can_return = can_review | can_manage_access
 
 
+def answering_orgs(user) -> list[Org]:
+    """The streets and communities a user answers consultations for: the organisation where they
+    hold the street's or the community's role, itself only — a street worker does not answer for
+    the street's communities, nor a grid worker for the community."""
+    return [
+        org
+        for org in roots(user, {Role.STREET, Role.COMMUNITY})
+        if (org.kind in STREET_KINDS) or org.kind == OrgKind.COMMUNITY
+    ]
+
+
 @rules.predicate
 def can_give_opinion(user, consultation: Consultation) -> bool:
-    return consultation.application.state == State.CONSULTATION and reaches(
-        user, consultation.org, {Role.STREET, Role.COMMUNITY}
+    """The consulted street or community itself answers (and may amend) until the consultation closes."""
+    return consultation.application.state == State.CONSULTATION and any(
+        org.pk == consultation.org_id for org in answering_orgs(user)
     )
+
+
+@rules.predicate
+def is_consulted(user, application: Application) -> bool:
+    """The user answers for one of the organisations consulted on the application, now."""
+    if application.state != State.CONSULTATION:
+        return False
+    orgs = [org.pk for org in answering_orgs(user)]
+    return bool(orgs) and application.consultations.filter(org_id__in=orgs).exists()
 
 
 def applications_q(user) -> Q:
@@ -116,6 +176,12 @@ def can_view_application(user, application: Application) -> bool:
 @rules.predicate
 def can_withdraw(user, application: Application) -> bool:
     return applies_for(user, application.department)
+
+
+@rules.predicate
+def can_assign_reviews(user, district) -> bool:
+    """The district's office says which member unit reviews what."""
+    return user.is_superuser or district.pk in office_districts(user)
 
 
 @rules.predicate

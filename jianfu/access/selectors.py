@@ -9,7 +9,7 @@ from jianfu.orgs.models import Org, Role
 from jianfu.orgs.permissions import roots
 
 from .models import FINAL_STATES, Application, Consultation, State, Transition, ViolationReport, ViolationState
-from .permissions import applications_q, can_decide_violation, is_applicant_org, office_districts
+from .permissions import answering_orgs, applications_q, can_decide_violation, is_applicant_org, office_districts
 
 
 def applicant_org(user) -> Org | None:
@@ -37,11 +37,12 @@ def application_for_user(user, number: str) -> Application:
 
 
 def consultations_waiting(user) -> QuerySet[Consultation]:
-    q = Q(pk__in=[])
-    for root in roots(user, {Role.STREET, Role.COMMUNITY}):
-        q |= Q(org__path__startswith=root.path)
+    """The open consultations awaiting the answer of the street or community the user answers for
+    (itself only: a street does not answer for its communities)."""
     return (
-        Consultation.objects.filter(q, application__state=State.CONSULTATION, opinion="")
+        Consultation.objects.filter(
+            org__in=[org.pk for org in answering_orgs(user)], application__state=State.CONSULTATION, opinion=""
+        )
         .select_related("application", "application__department", "org")
         .order_by("due")
     )

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jianfu.audit import services as audit
+from jianfu.catalog import gate
 from jianfu.catalog import services as catalog
 from jianfu.catalog.models import WORK_FIELD_NAMES, Category, WorkItem
 from jianfu.core import clock, workdays
@@ -19,9 +20,10 @@ from jianfu.core.uploads import check_file_type
 from jianfu.core.workflow import apply, check, require
 from jianfu.orgs.models import Org, OrgKind, Role, User
 
-from . import burden, checks, overlap
+from . import burden, checks, overlap, reviews
 from .machines import APPLICATION, VIOLATION
 from .models import (
+    ANSWERS,
     FINAL_STATES,
     WITH_DEPARTMENT,
     Application,
@@ -30,6 +32,8 @@ from .models import (
     Decision,
     Meeting,
     Opinion,
+    ReviewAssignment,
+    ReviewDuty,
     State,
     ViolationReport,
 )
@@ -37,12 +41,14 @@ from .permissions import (
     STREET_KINDS,
     applicant_role,
     can_apply_for,
+    can_assign_reviews,
     can_convene,
     can_edit_application,
     can_give_opinion,
     can_report_for,
     can_report_violation,
     is_applicant_org,
+    review_unit,
 )
 
 S = State
@@ -212,7 +218,60 @@ def application_return(*, actor: User, application: Application, reason: str) ->
 
 @transaction.atomic
 def application_pass_review(*, actor: User, application: Application, comment: str = "") -> Application:
-    return apply(APPLICATION, application, "pass_review", actor=actor, role=Role.REVIEWER, note=comment)
+    """A member unit's review, in the unit's name (an entry of the history): the one that completes
+    the review the office assigned moves the application on; a unit never reviews its own
+    department's application (permissions.review_unit)."""
+    application = APPLICATION.lock(application)
+    unit = review_unit(actor, application)
+    action = "pass_review" if unit is not None and reviews.completes(unit, application) else "review"
+    check(APPLICATION, application, action, actor)
+    return apply(
+        APPLICATION,
+        application,
+        action,
+        actor=actor,
+        role=Role.REVIEWER,
+        org=unit,
+        note=comment,
+        history={"org": unit},
+        after={"unit": unit.code},
+        locked=True,
+    )
+
+
+@transaction.atomic
+def review_assign(*, actor: User, district: Org, unit: Org, duty: str) -> ReviewAssignment:
+    """The office says which member unit reviews which part of its district's applications."""
+    require(can_assign_reviews(actor, district), _("Only the office assigns the review duties."))
+    if not unit.is_member_unit or unit.parent_id != district.pk:
+        raise DomainError(_("Choose a member unit of this district."), code="not_member_unit")
+    if duty not in ReviewDuty.values:
+        raise DomainError(_("Choose what the unit reviews."), code="invalid")
+    assignment, created = ReviewAssignment.objects.get_or_create(district=district, unit=unit, duty=duty)
+    if created:
+        audit.record(
+            action="review_duty.assign",
+            actor=actor,
+            obj=assignment,
+            org=district,
+            role=Role.OFFICE,
+            after={"unit": unit.code, "duty": duty},
+        )
+    return assignment
+
+
+@transaction.atomic
+def review_unassign(*, actor: User, assignment: ReviewAssignment) -> None:
+    require(can_assign_reviews(actor, assignment.district), _("Only the office assigns the review duties."))
+    audit.record(
+        action="review_duty.remove",
+        actor=actor,
+        obj=assignment,
+        org=assignment.district,
+        role=Role.OFFICE,
+        before={"unit": assignment.unit.code, "duty": assignment.duty},
+    )
+    assignment.delete()
 
 
 @transaction.atomic
@@ -221,10 +280,17 @@ def consultation_open(
 ) -> list[Consultation]:
     application = APPLICATION.lock(application)
     check(APPLICATION, application, "open_consultation", actor)
-    district = _district(application)
-    orgs = [o for o in orgs if o.kind in {OrgKind.STREET, OrgKind.TOWN, OrgKind.COMMUNITY} and o.is_within(district)]
     if not orgs:
         raise DomainError(_("Choose at least one street or community to consult."))
+    # Only the streets and communities the application would reach are asked.
+    streets, communities = consultable(application)
+    allowed = {o.pk for o in streets} | {o.pk for o in communities}
+    outside = [o.name for o in orgs if o.pk not in allowed]
+    if outside:
+        raise DomainError(
+            _("Outside the application's scope: %(names)s.") % {"names": "、".join(outside)}, code="outside_scope"
+        )
+    orgs = sorted({o.pk: o for o in orgs}.values(), key=lambda o: o.path)
     days = workdays_to_answer or settings.JIANFU["CONSULTATION_WORKDAYS"]
     due = workdays.add_workdays(clock.today(), days)
     application.consultation_due = due
@@ -242,11 +308,33 @@ def consultation_open(
     return consultations
 
 
+def consultable(application: Application) -> tuple[list[Org], list[Org]]:
+    """The streets and the communities the application would reach (its approved place): the streets
+    of its scope (every street and town of the district when none is named) and their communities of
+    the community types it names."""
+    district = _district(application)
+    streets = list(application.scope_streets.order_by("path"))
+    if not streets:
+        streets = list(Org.objects.filter(parent=district, kind__in=STREET_KINDS).order_by("path"))
+    types = application.scope_community_types
+    communities = [
+        c
+        for c in Org.objects.filter(parent__in=streets, kind=OrgKind.COMMUNITY).order_by("path")
+        if not gate.outside_scope(set(), types, c)
+    ]
+    return streets, communities
+
+
 @transaction.atomic
 def opinion_give(*, actor: User, consultation: Consultation, opinion: str, comment: str = "") -> Consultation:
-    consultation = Consultation.objects.select_for_update().select_related("application", "org").get(pk=consultation.pk)
+    """The consulted street or community answers for itself, and may amend its answer until the
+    close; each answer is an entry of the application's history (who, for whom, what, when)."""
+    application = APPLICATION.lock(consultation.application)
+    consultation = Consultation.objects.select_for_update().select_related("org").get(pk=consultation.pk)
+    consultation.application = application
     require(can_give_opinion(actor, consultation), _("Only the consulted street or community gives this opinion."))
-    if opinion not in {Opinion.AGREE, Opinion.DISAGREE, Opinion.SUGGEST}:
+    check(APPLICATION, application, "give_opinion", actor)
+    if opinion not in ANSWERS:
         raise DomainError(_("Choose agree, disagree or agree with suggestions."))
     if opinion == Opinion.SUGGEST and not comment.strip():
         raise DomainError(_("Write the suggestion."))
@@ -254,19 +342,25 @@ def opinion_give(*, actor: User, consultation: Consultation, opinion: str, comme
     consultation.opinion, consultation.comment = opinion, comment
     consultation.answered_by, consultation.answered_at = actor, clock.now()
     consultation.save()
-    audit.record(
-        action="consultation.opinion",
+    role = Role.STREET if consultation.org.kind in STREET_KINDS else Role.COMMUNITY
+    apply(
+        APPLICATION,
+        application,
+        "give_opinion",
         actor=actor,
-        obj=consultation,
+        role=role,
         org=consultation.org,
-        before=before,
-        after={"opinion": opinion, "comment": comment},
+        note=comment,
+        history={"org": consultation.org, "opinion": opinion},
+        before={"consulted": consultation.org.code} | before,
+        after={"consulted": consultation.org.code, "opinion": opinion, "comment": comment},
+        locked=True,
     )
     return consultation
 
 
-def quorum_reached(application: Application) -> bool:
-    consultations = list(application.consultations.all())
+def quorum_reached(application: Application, consultations: list[Consultation] | None = None) -> bool:
+    consultations = list(application.consultations.all()) if consultations is None else consultations
     answered = sum(1 for c in consultations if c.opinion)
     return bool(consultations) and answered >= settings.JIANFU["CONSULTATION_QUORUM"] * len(consultations)
 
@@ -285,8 +379,28 @@ def consultation_close(*, actor: User | None, application: Application) -> Appli
             _("Too few answers yet: the consultation may close early once %(pct)s%% have answered, or after %(due)s.")
             % {"pct": int(settings.JIANFU["CONSULTATION_QUORUM"] * 100), "due": application.consultation_due}
         )
-    application.consultations.filter(opinion="").update(opinion=Opinion.NONE)
-    return apply(APPLICATION, application, "close_consultation", actor=actor, locked=True, permission=not system)
+    silent = application.consultations.filter(opinion="")
+    # Silence past its own due date is no answer in time; silence cut short by a quorum is not overdue.
+    late = silent.filter(due__lt=today).update(opinion=Opinion.NONE)
+    early = silent.filter(due__gte=today).update(opinion=Opinion.CLOSED_EARLY)
+    total = application.consultations.count()
+    note = ""
+    if early:
+        note = _("Closed early: %(answered)s of %(total)s answered; %(early)s had until their due date.") % {
+            "answered": total - early - late,
+            "total": total,
+            "early": early,
+        }
+    return apply(
+        APPLICATION,
+        application,
+        "close_consultation",
+        actor=actor,
+        note=note,
+        after={"no_answer": late, "closed_early": early},
+        locked=True,
+        permission=not system,
+    )
 
 
 @transaction.atomic

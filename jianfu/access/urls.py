@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("new/", views.application_new, name="new"),
     path("meetings/", views.meetings, name="meetings"),
+    path("review-duties/", views.review_duties, name="review_duties"),
     path("check/", views.check, name="check"),
     path("check/refuse/", views.refuse, name="refuse"),
     path("receipt/", check_views.public_receipt, name="public_receipt"),
@@ -18,5 +19,6 @@ urlpatterns = [
     path("<str:number>/opinion/<int:consultation_id>/", views.opinion, name="opinion"),
     path("<str:number>/attach/", views.attach, name="attach"),
     path("<str:number>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
+    path("<str:number>/decision-document/", views.decision_document, name="decision_document"),
     path("<str:number>/<str:action>/", views.application_action, name="action"),
 ]

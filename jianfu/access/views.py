@@ -1,18 +1,20 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jianfu.core import clock, workflow
 from jianfu.core.errors import DomainError
+from jianfu.core.tabular import attachment_response
 from jianfu.core.views import refusals
 from jianfu.orgs.models import Org, Role
 from jianfu.orgs.permissions import roots
 
-from . import arrivals, receipts, selectors, services
+from . import arrivals, documents, receipts, reviews, selectors, services
 from .check_views import DemandCheckForm, checking_place, pdf_response
 from .forms import (
     ApplicationForm,
@@ -21,15 +23,18 @@ from .forms import (
     MeetingForm,
     OpinionForm,
     ReasonForm,
+    ReviewAssignmentForm,
     ViolationDecisionForm,
     ViolationForm,
 )
 from .machines import APPLICATION, VIOLATION
-from .models import Consultation, Meeting, State
+from .models import Consultation, Meeting, ReviewAssignment, State
 from .permissions import (
     STREET_KINDS,
+    can_assign_reviews,
     can_edit_application,
     can_give_opinion,
+    can_manage_access,
     can_report_violation,
     is_applicant,
     is_reporter,
@@ -63,6 +68,7 @@ def dashboard(request):
             "today": today,
             "waiting": selectors.consultations_waiting(request.user),
             "can_apply": is_applicant(request.user),
+            "is_office": can_manage_access(request.user),
             "overdue": [a for a in applications if a.is_overdue(today)],
         },
     )
@@ -128,28 +134,50 @@ def application_edit(request, number: str):
     )
 
 
+def _consultation_form(application, data=None) -> ConsultationForm:
+    streets, communities = services.consultable(application)
+    return ConsultationForm(data, streets=streets, communities=communities, prefix="consult")
+
+
 @require_GET
 @login_required
 def application_detail(request, number: str):
     application = selectors.application_for_user(request.user, number)
     user = request.user
     district = application.department.parent
-    mine = [c for c in application.consultations.select_related("org") if can_give_opinion(user, c)]
+    consultations = list(application.consultations.select_related("org", "answered_by"))
+    transitions = list(application.transitions.select_related("actor", "org").order_by("at", "pk"))
+    # The consulted organisations the user answers for: its answer so far, and the form to give or
+    # amend it (filled with the answer given).
+    answering = [c for c in consultations if can_give_opinion(user, c)]
+    mine = [
+        (
+            c,
+            OpinionForm(
+                initial={"opinion": c.opinion, "comment": c.comment} if c.opinion else None,
+                # One form (the usual case) keeps the plain ids; several need their own.
+                auto_id="id_%s" if len(answering) == 1 else f"id_c{c.pk}_%s",
+            ),
+        )
+        for c in answering
+    ]
+    actions = workflow.available(APPLICATION, user, application)
     context = {
         "application": application,
-        "transitions": application.transitions.select_related("actor"),
-        "consultations": application.consultations.select_related("org", "answered_by"),
+        "transitions": transitions,
+        "consultations": consultations,
         "my_consultations": mine,
-        "opinion_form": OpinionForm(),
         "reason_forms": {
             name: ReasonForm(prefix=name) for name in ("review", "confirm", "fast_track", "return", "withdraw")
         },
         "can_edit": can_edit_application(user, application),
-        "actions": workflow.available(APPLICATION, user, application),
-        "consultation_form": ConsultationForm(district=district, prefix="consult"),
+        "actions": actions,
+        "consultation_form": _consultation_form(application) if "open_consultation" in actions else None,
         "decision_form": DecisionForm(district=district, prefix="decision"),
         "overdue": application.is_overdue(clock.today()),
-        "quorum": services.quorum_reached(application),
+        "quorum": services.quorum_reached(application, consultations),
+        "reviews": reviews.status(application, transitions),
+        "decided": documents.decided(application, transitions),
     }
     return render(request, "access/application_detail.html", context)
 
@@ -177,10 +205,10 @@ def application_action(request, number: str, action: str):
             services.application_withdraw(actor=user, application=application, reason=reason)
         elif action == "return":
             services.application_return(actor=user, application=application, reason=reason)
-        elif action == "pass_review":
+        elif action in ("pass_review", "review"):  # the service records the unit's review, or completes it
             services.application_pass_review(actor=user, application=application, comment=reason)
         elif action == "open_consultation":
-            form = ConsultationForm(post, district=application.department.parent, prefix="consult")
+            form = _consultation_form(application, post)
             if not form.is_valid():
                 raise DomainError(_("Choose whom to consult and the working days to answer."))
             services.consultation_open(
@@ -272,6 +300,51 @@ def meetings(request):
             return redirect("access:meetings")
     items = Meeting.objects.filter(district=district).prefetch_related("applications")
     return render(request, "access/meetings.html", {"form": form, "meetings": items})
+
+
+@require_GET
+@login_required
+def decision_document(request, number: str):
+    """The decision (准入决定书) on A4, as Word (?format=docx) or PDF, for whoever may read the application."""
+    application = selectors.application_for_user(request.user, number)
+    if not documents.decided(application):
+        raise Http404
+    if request.GET.get("format") == "docx":
+        return attachment_response(
+            documents.to_docx(application), documents.filename(application, "docx"), documents.DOCX_MIME
+        )
+    return attachment_response(
+        documents.to_pdf(application, base_url=request.build_absolute_uri("/")),
+        documents.filename(application, "pdf"),
+        "application/pdf",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def review_duties(request):
+    """The office says which member unit reviews what (the funding, bodies and plaques, the whole)."""
+    districts = [d for d in roots(request.user, {Role.OFFICE}) if can_assign_reviews(request.user, d)]
+    if not districts:
+        raise PermissionDenied
+    district = districts[0]
+    form = ReviewAssignmentForm(request.POST or None, district=district)
+    if request.method == "POST":
+        remove = request.POST.get("remove")
+        with refusals(request) as outcome:
+            if remove:
+                assignment = get_object_or_404(ReviewAssignment, pk=remove, district=district)
+                services.review_unassign(actor=request.user, assignment=assignment)
+            elif form.is_valid():
+                services.review_assign(actor=request.user, district=district, **form.cleaned_data)
+            else:
+                raise DomainError(_("Choose the member unit and what it reviews."))
+        if outcome.ok:
+            messages.success(request, _("Review duties saved."))
+            return redirect("access:review_duties")
+    assignments = ReviewAssignment.objects.filter(district=district).select_related("unit")
+    page = Paginator(assignments, 50).get_page(request.GET.get("page"))
+    return render(request, "access/review_duties.html", {"form": form, "page": page, "district": district})
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,6 +7,7 @@ from ninja.errors import ValidationError as RequestInvalid
 from jianfu.access.api import router as access_router
 from jianfu.cases.api import router as cases_router
 from jianfu.catalog.api import router as catalog_router
+from jianfu.catalog.plaque_api import router as plaque_router
 from jianfu.certificates.api import router as certificates_router
 from jianfu.core.errors import DomainError
 from jianfu.evaluation.api import router as evaluation_router
@@ -53,6 +54,7 @@ api.add_router("/v1/certificates/", certificates_router)
 api.add_router("/v1/cases/", cases_router)
 api.add_router("/v1/evaluation/", evaluation_router)
 api.add_router("/v1/orders/", orders_router)
+api.add_router("/v1/plaques/", plaque_router)
 
 
 @api.exception_handler(DomainError)

@@ -7,8 +7,9 @@ community or one year covers nothing else.
 Two halves make the answer, each written once here:
 
 * the item's *standing* — of the kind asked, on a list that enters communities, in this year's
-  catalog, not expired (`standing`, for a choice made before any community is at hand: which item
-  a report is built on);
+  catalog, started (an item approved mid-year stands from its start date), not expired, not
+  cancelled by the office as of this date (`standing`, for a choice made before any community is
+  at hand: which item a report is built on);
 * the item's *place* — its department's district, its approved streets and community types
   (`scope_refusal`, also for what has a scope but no year: an application's burden preview, a
   certificate list that stays current until the office replaces it).
@@ -64,6 +65,14 @@ def _standing(item: WorkItem, wanted: set[str] | None, on: dt.date) -> str:
         }
     if item.valid_until is not None and item.valid_until < on:
         return _("“%(item)s” was valid until %(date)s.") % {"item": item.name, "date": item.valid_until.isoformat()}
+    if item.starts_on is not None and item.starts_on > on:
+        return _("“%(item)s” is in force only from %(date)s.") % {"item": item.name, "date": item.starts_on.isoformat()}
+    if item.is_cancelled(on):
+        return _("“%(item)s” was cancelled with effect from %(date)s: %(reason)s") % {
+            "item": item.name,
+            "date": item.cancelled_on.isoformat(),
+            "reason": item.cancellation_reason,
+        }
     # An item entered before the rule (or around the workflow) lets no campaign in without its basis.
     return item.higher_basis_refusal()
 

@@ -1,11 +1,18 @@
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from jianfu.core import clock
+from jianfu.core.models import History
+
+if TYPE_CHECKING:
+    from jianfu.orgs.models import Org
 
 
 class ItemKind(models.TextChoices):
@@ -180,6 +187,12 @@ class WorkItem(WorkFields):
     evidence = models.JSONField(_("what the resident brings"), default=list, blank=True)
     guide = models.JSONField(_("guide"), default=dict, blank=True)
     days_to_issue = models.PositiveSmallIntegerField(_("working days to issue"), default=0)
+    # From its application's planned start: an item approved mid-year counts from that day, not January.
+    starts_on = models.DateField(_("in force from"), null=True, blank=True)
+    # Cancelled or revoked by the office during the year: in force until the day before `cancelled_on`.
+    # Who does the work from then on is `responsible_body`.
+    cancelled_on = models.DateField(_("cancelled with effect from"), null=True, blank=True)
+    cancellation_reason = models.TextField(_("reason for cancellation"), blank=True, db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -217,6 +230,8 @@ class WorkItem(WorkFields):
         return (
             Q(category__in=ENTERING, year=on.year)
             & (Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+            & (Q(starts_on__isnull=True) | Q(starts_on__lte=on))
+            & (Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=on))
             & WorkItem.with_higher_basis_q()
         )
 
@@ -230,8 +245,36 @@ class WorkItem(WorkFields):
             self.category in ENTERING
             and self.year == on.year
             and (self.valid_until is None or self.valid_until >= on)
+            and (self.starts_on is None or self.starts_on <= on)
+            and not self.is_cancelled(on)
             and not self.higher_basis_refusal()
         )
+
+    def is_cancelled(self, on: dt.date) -> bool:
+        return self.cancelled_on is not None and self.cancelled_on <= on
+
+    def counts_in_month(self, year: int, month: int) -> bool:
+        """Whether the burden figures count the item in this month of its year: from its start date's
+        month (an item approved mid-year does not count from January) to the last month it stands
+        in (a cancellation on the 1st stops it in the month before)."""
+        if year != self.year:
+            return False
+        first = dt.date(year, month, 1)
+        if self.starts_on is not None and (self.starts_on.year, self.starts_on.month) > (year, month):
+            return False
+        return self.cancelled_on is None or self.cancelled_on > first
+
+    def months_counted(self, year: int) -> int:
+        return sum(self.counts_in_month(year, month) for month in range(1, 13))
+
+
+class ItemEvent(History):
+    """The history of an item's moves after it entered the catalog (its cancellation)."""
+
+    item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(History.Meta):
+        verbose_name = _("item event")
 
 
 class ItemList(models.Model):
@@ -249,23 +292,69 @@ class ItemList(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def current_version(self) -> "ListVersion | None":
-        return self.versions.filter(published_at__isnull=False).order_by("-number").first()
+    def current_version(self, district: "Org", on: dt.date | None = None) -> "ListVersion | None":
+        """The district's version in force on `on` (today): the latest published that has taken effect."""
+        return ListVersion.in_force(district, on).filter(item_list=self).first()
+
+    def latest_published(self, district: "Org") -> "ListVersion | None":
+        """The district's newest published version, in force or still to take effect (a new draft's base)."""
+        return self.versions.filter(district=district, published_at__isnull=False).order_by("-number").first()
+
+    def draft(self, district: "Org") -> "ListVersion | None":
+        return self.versions.filter(district=district, published_at__isnull=True).first()
 
 
 class ListVersion(models.Model):
+    """One version of a district's list: a draft collecting approvals until the office publishes it,
+    citing the joint meeting (联席会议) that decided it, in force from its effective date."""
+
     item_list = models.ForeignKey(ItemList, on_delete=models.PROTECT, related_name="versions")
+    district = models.ForeignKey("orgs.Org", verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
     number = models.PositiveIntegerField(_("version"))
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    effective_on = models.DateField(_("in force from"), null=True, blank=True)
+    meeting_date = models.DateField(_("date of the joint meeting"), null=True, blank=True)
+    # Database defaults: the scale generator writes versions in bulk with explicit columns.
+    meeting_decision = models.CharField(
+        _("decision of the joint meeting (number)"), max_length=200, blank=True, db_default=""
+    )
+    meeting_minutes = models.TextField(_("minutes of the joint meeting"), blank=True, db_default="")
+    meeting_file = models.FileField(_("minutes (file)"), upload_to="lists/minutes/%Y/", blank=True, db_default="")
     items = models.ManyToManyField(WorkItem, through="ListEntry", related_name="list_versions")
 
     class Meta:
         ordering = ["item_list", "-number"]
-        constraints = [models.UniqueConstraint(fields=["item_list", "number"], name="listversion_unique_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["item_list", "district", "number"], name="listversion_unique_number"),
+            # One draft per list and district: approvals collect in it until it is published.
+            models.UniqueConstraint(
+                fields=["item_list", "district"], condition=Q(published_at__isnull=True), name="listversion_one_draft"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item_list} v{self.number}"
+
+    @staticmethod
+    def in_force(district: "Org", on: dt.date | None = None):
+        """The district's published versions in force on `on` (today), the one in force first: the
+        newest published that has taken effect (an imported version is in force from its publication,
+        `effective_on` empty; a version the office publishes from a joint meeting from its date)."""
+        on = on or clock.today()
+        return (
+            ListVersion.objects.filter(district=district, published_at__isnull=False)
+            .filter(Q(effective_on__isnull=True) | Q(effective_on__lte=on))
+            .select_related("item_list")
+            .order_by("-number")
+        )
+
+
+class ListVersionEvent(History):
+    version = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(History.Meta):
+        verbose_name = _("list version event")
 
 
 class ListEntry(models.Model):

@@ -1,10 +1,13 @@
+import datetime as dt
+
 from django.core.cache import caches
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from jianfu.core import clock
 from jianfu.orgs.models import Org, OrgKind
 
-from .models import CatalogEntry, CatalogVersion, ItemList
+from .models import CatalogEntry, CatalogVersion, ItemList, ListVersion, WorkItem
 
 
 def public_district(code: str | None = None) -> Org:
@@ -66,6 +69,38 @@ def latest_year(district: Org) -> int | None:
     return version.year if version else None
 
 
+def catalog_years(district_id: int) -> list[int]:
+    """The years with a published catalog, newest first: the page's year switcher."""
+    years = CatalogVersion.objects.filter(district_id=district_id).values_list("year", flat=True)
+    return sorted(set(years), reverse=True)
+
+
+def year_in_force(district: Org, today: dt.date) -> int | None:
+    """The year whose catalog is in force today: today's year when it has a published catalog, else
+    the latest year before (a next year's catalog published in December replaces nothing until
+    January 1st); only a district with nothing but future catalogs shows the earliest of them."""
+    years = catalog_years(district.pk)
+    if not years:
+        return None
+    past = [y for y in years if y <= today.year]
+    return max(past) if past else min(years)
+
+
+def takes_effect_on(year: int, today: dt.date) -> dt.date | None:
+    """When a catalog of a coming year takes effect (None: it is in force or past)."""
+    return dt.date(year, 1, 1) if year > today.year else None
+
+
+def cancelled_items(district_id: int, year: int) -> list[WorkItem]:
+    """The district's items of this year the office cancelled or revoked, with the date and reason:
+    what the communities are told on the catalog and list pages."""
+    return list(
+        WorkItem.objects.filter(year=year, department__path__startswith=f"/{district_id}/", cancelled_on__isnull=False)
+        .select_related("department")
+        .order_by("cancelled_on", "code")
+    )
+
+
 def catalog_entries(
     version: CatalogVersion, *, department: str = "", kind: str = "", category: str = "", q: str = ""
 ) -> QuerySet[CatalogEntry]:
@@ -86,28 +121,38 @@ def catalog_departments(version: CatalogVersion) -> list[tuple[str, str]]:
     return list(version.entries.order_by("department_code").values_list("department_code", "department").distinct())
 
 
-def published_lists() -> list[tuple[ItemList, object]]:
-    return [(item_list, item_list.current_version()) for item_list in ItemList.objects.all()]
+def published_lists(district: Org) -> list[tuple[ItemList, ListVersion | None]]:
+    """Each list with the district's version in force today."""
+    current = {}
+    for version in ListVersion.in_force(district):
+        current.setdefault(version.item_list_id, version)
+    return [(item_list, current.get(item_list.pk)) for item_list in ItemList.objects.all()]
 
 
-def list_entries(item_list: ItemList):
-    version = item_list.current_version()
+def list_entries(item_list: ItemList, district: Org):
+    """The district's version of the list in force today, and its entries."""
+    version = item_list.current_version(district)
     if version is None:
         return None, []
     return version, list(version.entries.select_related("item", "item__department").order_by("position"))
 
 
-def plaque_counts(communities, *, before, today) -> list[dict]:
-    """Plaques hanging in each community on `before` (e.g. before the clean-up) and today."""
-    from .models import Plaque
+def pending_versions(item_list: ItemList, district: Org) -> list[ListVersion]:
+    """The district's published versions still to take effect (the list in force stays until then)."""
+    return list(
+        item_list.versions.filter(
+            district=district, published_at__isnull=False, effective_on__gt=clock.today()
+        ).order_by("effective_on", "number")
+    )
 
-    rows = {c.pk: {"community": c, "before": 0, "now": 0, "unapproved": 0} for c in communities}
-    plaques = Plaque.objects.filter(community__in=rows).values("community_id", "hung_on", "removed_on", "item_id")
-    for p in plaques:
-        row = rows[p["community_id"]]
-        if p["hung_on"] <= before and (p["removed_on"] is None or p["removed_on"] > before):
-            row["before"] += 1
-        if p["hung_on"] <= today and p["removed_on"] is None:
-            row["now"] += 1
-            row["unapproved"] += p["item_id"] is None
-    return list(rows.values())
+
+def list_draft(item_list: ItemList, district: Org) -> tuple[ListVersion | None, list, set[int]]:
+    """The district's draft of the list, its entries, and which of them are new since the last
+    published version (the approvals the joint meeting confirms)."""
+    draft = item_list.draft(district)
+    if draft is None:
+        return None, [], set()
+    base = item_list.latest_published(district)
+    published = set(base.entries.values_list("item_id", flat=True)) if base else set()
+    entries = list(draft.entries.select_related("item", "item__department").order_by("position"))
+    return draft, entries, {e.item_id for e in entries if e.item_id not in published}

@@ -1,17 +1,17 @@
 """Changes to the catalog: items entering from approved applications, list versions, the annual
-catalog's publication, plaques. Each checks permission and writes the audit entry."""
+catalog's publication (plaques: plaques.py). Each checks permission and writes the audit entry."""
 
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from jianfu.audit import services as audit
-from jianfu.core import clock, dirty
+from jianfu.core import clock, dirty, workflow
 from jianfu.core.errors import DomainError, PermissionDenied
 from jianfu.core.numbering import next_number
-from jianfu.orgs.models import CommunityType, Org, OrgKind, Role, User
-from jianfu.orgs.permissions import reaches
+from jianfu.orgs.models import CommunityType, Org, User
 
 from . import selectors
 from .models import (
@@ -20,11 +20,9 @@ from .models import (
     CatalogEntry,
     CatalogVersion,
     Category,
-    ItemKind,
     ItemList,
     ListEntry,
     ListVersion,
-    Plaque,
     WorkItem,
 )
 from .permissions import is_office_of
@@ -57,12 +55,15 @@ def _require_office(user: User | None, district: Org) -> None:
 
 @transaction.atomic
 def item_from_application(*, application, actor: User | None) -> WorkItem:
-    """An approved application enters the catalog as an item in force for its start year."""
+    """An approved application enters the catalog as an item for its start year, from its start date,
+    and its district's draft list: in force once the office publishes the list."""
     year = application.start_date.year if not application.temporary else clock.today().year
     item = WorkItem(
         code=next_number("ZR", year),
         department=application.department,
         year=year,
+        # An item approved mid-year counts from its planned start, not from January.
+        starts_on=application.start_date if application.start_date.year == year else None,
         **{f: getattr(application, f) for f in WORK_FIELD_NAMES},
     )
     item.full_clean()
@@ -89,70 +90,168 @@ def mark_item_dirty(item: WorkItem) -> None:
     dirty.mark(item.department.district_id, item.year)
 
 
-def mark_plaque_dirty(plaque: Plaque) -> None:
-    """A plaque counts from the month it was hung (or removed, if entered earlier) to this one."""
-    start = plaque.hung_on
-    if plaque.removed_on and plaque.removed_on < start:
-        start = plaque.removed_on
-    dirty.mark_since(plaque.community.district_id, start)
+def _district_of(item: WorkItem) -> Org:
+    return Org.objects.get(pk=item.department.district_id)
 
 
 def _append_to_list(list_code: str, item: WorkItem) -> None:
+    """Into the draft of the item's district's list: in force once the office publishes it."""
     item_list = ItemList.objects.select_for_update().filter(code=list_code).first()
     if item_list is None:
         return
-    draft = item_list.versions.filter(published_at__isnull=True).first() or _new_draft(item_list)
-    last = draft.entries.order_by("-position").first()
-    ListEntry.objects.get_or_create(version=draft, item=item, defaults={"position": (last.position + 1) if last else 1})
+    district = _district_of(item)
+    draft = item_list.draft(district) or _new_draft(item_list, district)
+    _append(draft, [item])
 
 
-def _new_draft(item_list: ItemList) -> ListVersion:
-    current = item_list.current_version()
-    draft = ListVersion.objects.create(item_list=item_list, number=(current.number + 1) if current else 1)
-    if current:
+def _append(version: ListVersion, items: list[WorkItem]) -> None:
+    last = version.entries.aggregate(m=Max("position"))["m"] or 0
+    present = set(version.entries.values_list("item_id", flat=True))
+    new = [item for item in items if item.pk not in present]
+    ListEntry.objects.bulk_create(
+        ListEntry(version=version, item=item, position=last + i) for i, item in enumerate(new, 1)
+    )
+
+
+def _next_number(item_list: ItemList, district: Org) -> int:
+    return (item_list.versions.filter(district=district).aggregate(m=Max("number"))["m"] or 0) + 1
+
+
+def _new_draft(item_list: ItemList, district: Org) -> ListVersion:
+    """A draft starting from the district's newest published version (in force or still to take effect)."""
+    base = item_list.latest_published(district)
+    draft = ListVersion.objects.create(item_list=item_list, district=district, number=_next_number(item_list, district))
+    if base:
         ListEntry.objects.bulk_create(
-            ListEntry(version=draft, item_id=e.item_id, position=e.position) for e in current.entries.all()
+            ListEntry(version=draft, item_id=e.item_id, position=e.position) for e in base.entries.all()
         )
     return draft
 
 
-@transaction.atomic
-def list_publish(*, actor: User | None, item_list: ItemList, district: Org) -> ListVersion:
-    _require_office(actor, district)
-    draft = item_list.versions.select_for_update().filter(published_at__isnull=True).first()
-    if draft is None:
-        raise DomainError(_("There are no unpublished changes to this list."))
-    draft.published_at, draft.published_by = clock.now(), actor
-    draft.save()
-    audit.record(
-        action="list.publish",
+def list_publish(
+    *,
+    actor: User | None,
+    version: ListVersion,
+    meeting_date: dt.date | None,
+    meeting_decision: str,
+    meeting_minutes: str = "",
+    meeting_file=None,
+    effective_on: dt.date | None,
+) -> ListVersion:
+    """The office publishes a district's draft list, citing the joint meeting (联席会议) that decided
+    it (date, decision and number, minutes as text or a file); in force from its effective date."""
+    from .machines import LIST_VERSION
+
+    if meeting_date is None or not meeting_decision.strip():
+        raise DomainError(_("Cite the joint meeting that decided this list: its date and its decision (number)."))
+    if not meeting_minutes.strip() and not meeting_file:
+        raise DomainError(_("Attach the minutes of the joint meeting (text or file)."))
+    if effective_on is None:
+        raise DomainError(_("Say from which day the list takes effect."))
+    if meeting_date > clock.today():
+        raise DomainError(_("The joint meeting cannot be in the future."))
+    if effective_on < meeting_date:
+        raise DomainError(_("A list cannot take effect before the joint meeting that decided it."))
+
+    def change(v: ListVersion) -> None:
+        v.published_by = actor if actor is not None and actor.pk else None
+        v.meeting_date, v.meeting_decision, v.meeting_minutes = meeting_date, meeting_decision.strip(), meeting_minutes
+        v.effective_on = effective_on
+        if meeting_file:
+            v.meeting_file = meeting_file
+
+    version = workflow.apply(
+        LIST_VERSION,
+        version,
+        "publish",
         actor=actor,
-        obj=draft,
-        org=district,
-        after={"list": item_list.code, "version": draft.number, "items": draft.entries.count()},
+        change=change,
+        after=lambda v: {
+            "list": v.item_list.code,
+            "version": v.number,
+            "items": v.entries.count(),
+            "effective_on": v.effective_on,
+            "meeting": {"date": v.meeting_date, "decision": v.meeting_decision},
+        },
     )
-    return draft
+    selectors.forget_public_versions()
+    return version
 
 
 @transaction.atomic
 def list_replace(*, actor: User | None, item_list: ItemList, district: Org, items: list[WorkItem]) -> ListVersion:
-    """A new published version holding exactly these items (import, demo)."""
+    """A new published version of this district's list holding exactly these items (import, demo),
+    in force from now (no effective date: it supersedes any version still waiting to take effect). Other districts' versions are not touched; approvals waiting in this district's
+    draft wait on in a new draft built on the new version."""
+    from .machines import LIST_VERSION
+
     _require_office(actor, district)
     ItemList.objects.select_for_update().get(pk=item_list.pk)
-    item_list.versions.filter(published_at__isnull=True).delete()
-    current = item_list.current_version()
+    draft = item_list.draft(district)
+    pending: list[WorkItem] = []
+    if draft is not None:
+        base = item_list.latest_published(district)
+        published = set(base.entries.values_list("item_id", flat=True)) if base else set()
+        pending = [
+            e.item for e in draft.entries.select_related("item").order_by("position") if e.item_id not in published
+        ]
+        draft.delete()
     version = ListVersion.objects.create(
-        item_list=item_list, number=(current.number + 1) if current else 1, published_at=clock.now(), published_by=actor
+        item_list=item_list,
+        district=district,
+        number=_next_number(item_list, district),
+        published_at=clock.now(),
+        published_by=actor if actor is not None and actor.pk else None,
     )
     ListEntry.objects.bulk_create(ListEntry(version=version, item=item, position=i) for i, item in enumerate(items, 1))
-    audit.record(
-        action="list.publish",
+    workflow.opened(
+        LIST_VERSION,
+        version,
+        "import",
         actor=actor,
-        obj=version,
         org=district,
+        audit_action="list.publish",
         after={"list": item_list.code, "version": version.number, "items": [i.code for i in items]},
     )
+    listed = {i.pk for i in items}
+    if pending := [item for item in pending if item.pk not in listed]:
+        _append(_new_draft(item_list, district), pending)
+    selectors.forget_public_versions()
     return version
+
+
+def item_cancel(
+    *, actor: User | None, item: WorkItem, effective_on: dt.date | None, reason: str, responsible_body: str = ""
+) -> WorkItem:
+    """The office cancels or revokes an item during the year: it stands until the day before
+    `effective_on` and nowhere from then on (gate.standing); who does the work from then on is
+    recorded. The audit entry and the catalog and list pages tell the communities in scope."""
+    from .machines import ITEM
+
+    if not reason.strip():
+        raise DomainError(_("Give the reason for the cancellation."))
+    if effective_on is None:
+        raise DomainError(_("Say from which day the cancellation takes effect."))
+    if effective_on < clock.today():
+        raise DomainError(_("A cancellation cannot take effect in the past."))
+
+    def change(i: WorkItem) -> None:
+        i.cancelled_on, i.cancellation_reason = effective_on, reason.strip()
+        if responsible_body.strip():
+            i.responsible_body = responsible_body.strip()[:100]
+
+    item = workflow.apply(
+        ITEM,
+        item,
+        "cancel",
+        actor=actor,
+        note=reason.strip(),
+        change=change,
+        after=lambda i: {"cancelled_on": i.cancelled_on, "responsible_body": i.responsible_body},
+    )
+    dirty.mark_since(item.department.district_id, effective_on)
+    selectors.forget_public_versions()
+    return item
 
 
 def entries_for(items, *, version: CatalogVersion) -> list[CatalogEntry]:
@@ -237,57 +336,3 @@ def catalog_diff(old: CatalogVersion, new: CatalogVersion) -> dict:
         "removed": [before[c] for c in sorted(before.keys() - after.keys())],
         "changed": changed,
     }
-
-
-ALLOWED_PLAQUES = ["社区党组织", "社区居民委员会", "社区工作站"]
-
-
-@transaction.atomic
-def plaque_register(
-    *, actor: User | None, community: Org, name: str, department: Org, hung_on: dt.date, item: WorkItem | None = None
-) -> Plaque:
-    """Record a work body or plaque in a community. A new one needs an approved body item in force;
-    plaques found in place before the clean-up may be recorded without one, so they can be removed."""
-    if community.kind != OrgKind.COMMUNITY:
-        raise DomainError(_("Plaques hang in communities."))
-    if actor is not None and not (
-        reaches(actor, community, {Role.OFFICE, Role.STREET, Role.COMMUNITY}) or actor.is_superuser
-    ):
-        raise PermissionDenied(_("You may not register plaques in this community."))
-    if item is not None and (item.kind != ItemKind.BODY or not item.is_in_force(clock.today())):
-        raise DomainError(_("“%(item)s” is not an approved work body in force.") % {"item": item})
-    if item is None and hung_on >= clock.today() - dt.timedelta(days=1) and actor is not None:
-        raise DomainError(_("A new work body or plaque needs an approved item (非准不入)."))
-    plaque = Plaque.objects.create(community=community, name=name, department=department, item=item, hung_on=hung_on)
-    mark_plaque_dirty(plaque)
-    audit.record(
-        action="plaque.register",
-        actor=actor,
-        obj=plaque,
-        org=community,
-        after={"name": name, "department": department.code, "item": item.code if item else None, "hung_on": hung_on},
-    )
-    return plaque
-
-
-@transaction.atomic
-def plaque_remove(*, actor: User | None, plaque: Plaque, removed_on: dt.date, reason: str) -> Plaque:
-    plaque = Plaque.objects.select_for_update().select_related("community").get(pk=plaque.pk)
-    if actor is not None and not (
-        reaches(actor, plaque.community, {Role.OFFICE, Role.STREET, Role.COMMUNITY}) or actor.is_superuser
-    ):
-        raise PermissionDenied(_("You may not change plaques in this community."))
-    if plaque.removed_on:
-        raise DomainError(_("This plaque was already removed."))
-    plaque.removed_on, plaque.removal_reason = removed_on, reason
-    plaque.save()
-    mark_plaque_dirty(plaque)
-    audit.record(
-        action="plaque.remove",
-        actor=actor,
-        obj=plaque,
-        org=plaque.community,
-        after={"removed_on": removed_on},
-        reason=reason,
-    )
-    return plaque

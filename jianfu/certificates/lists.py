@@ -20,7 +20,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from jianfu.catalog import gate
-from jianfu.catalog.models import Category, ItemKind, ItemList, ListEntry, WorkItem
+from jianfu.catalog.models import Category, ItemKind, ListEntry, ListVersion, WorkItem
 from jianfu.core import clock
 from jianfu.core.similarity import SimilarityIndex, fold
 from jianfu.orgs.models import Org
@@ -54,8 +54,8 @@ class Listed:
 
 
 def _current_entries(code: str, district: Org):
-    item_list = ItemList.objects.filter(code=code).first()
-    version = item_list.current_version() if item_list else None
+    """The certificate entries of the district's own version of the list in force today."""
+    version = ListVersion.in_force(district).filter(item_list__code=code).first()
     if version is None:
         return ListEntry.objects.none()
     return ListEntry.objects.filter(
@@ -117,6 +117,14 @@ def closed_reason(
         }
     if item.valid_until is not None and item.valid_until < clock.today():
         return _("“%(name)s” expired on %(date)s.") % {"name": item.name, "date": item.valid_until.isoformat()}
+    if item.is_cancelled(clock.today()):
+        return _("“%(name)s” was cancelled with effect from %(date)s: %(reason)s") % {
+            "name": item.name,
+            "date": item.cancelled_on.isoformat(),
+            "reason": item.cancellation_reason,
+        }
+    if item.starts_on is not None and item.starts_on > clock.today():
+        return _("“%(name)s” is in force only from %(date)s.") % {"name": item.name, "date": item.starts_on.isoformat()}
     if community is not None:
         outside = gate.scope_refusal(item, community)
         if outside:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from jianfu.access import services
-from jianfu.access.models import Application, Decision, Opinion
+from jianfu.access.models import Application, Decision, Opinion, ReviewDuty
 from jianfu.catalog.models import BasisLevel, Category, Frequency, ItemKind
 from jianfu.core import clock, workdays
 from jianfu.core.errors import DomainError
@@ -84,6 +84,11 @@ def load(district: Org) -> int:
     if Application.objects.exists():
         return Application.objects.count()
     u = _users()
+    # The office names the unit that reviews the whole (民政局, whose reviewer the demo has); 财政
+    # (funding) and 编办 (bodies and plaques) may be added on the review duties page.
+    services.review_assign(
+        actor=u["office"], district=district, unit=Org.objects.get(name="市民政局"), duty=ReviewDuty.WHOLE
+    )
     department = Org.objects.get(name="市卫生健康局")
     gutang = Org.objects.get(name="古塘街道")
     consulted = list(Org.objects.filter(kind=OrgKind.COMMUNITY, parent=gutang).order_by("code")[:4])
@@ -126,7 +131,7 @@ def load(district: Org) -> int:
                 _refused_without_basis(application, u)
                 continue
             services.application_submit(actor=u["clerk"], application=application)
-        _advance(application, target, submitted, u, consulted, meeting)
+        _advance(application, target, submitted, u, [gutang, *consulted[:3]], meeting)
     _street_application(gutang, u, consulted, meeting)
     services.escalate_overdue()
     _violations(u)
@@ -240,9 +245,11 @@ def _advance(application, target, submitted, u, consulted, meeting) -> None:
         )
     if target == "consultation":
         return
-    for c in consultations[1:3]:
-        with clock.frozen_at(workdays.add_workdays(step, 2)):
-            services.opinion_give(actor=u["street"], consultation=c, opinion=Opinion.AGREE)
+    # 古塘街道 answers for itself (never for its communities); with half of the consulted answered
+    # the office closes the round early, and the silent communities are marked as closed early.
+    with clock.frozen_at(workdays.add_workdays(step, 2)):
+        street = next(c for c in consultations if c.org.kind in (OrgKind.STREET, OrgKind.TOWN))
+        services.opinion_give(actor=u["street"], consultation=street, opinion=Opinion.AGREE)
     step = workdays.add_workdays(step, 3)
     with clock.frozen_at(step):
         services.consultation_close(actor=u["office"], application=application)

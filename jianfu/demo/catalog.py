@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from jianfu.catalog import services
-from jianfu.catalog.models import CatalogVersion, ItemList, Plaque, WorkItem
+from jianfu.catalog import plaques, services
+from jianfu.catalog.models import CatalogVersion, ItemList, Plaque, PlaqueKind, WorkItem
 from jianfu.core import clock
 from jianfu.orgs.models import Org, OrgKind
 
@@ -40,6 +40,23 @@ OLD_PLAQUES = [
     "社区流动人口服务站",
     "社区统计工作站",
     "社区环保监督站",
+]
+# Rules and material the departments had posted on a community's walls (seed 003: 上墻制度).
+OLD_WALL = [
+    "社区禁毒工作制度",
+    "社区计划生育工作职责",
+    "社区科普工作制度",
+    "社区综治维稳工作流程图",
+    "社区安全生产检查制度",
+    "社区消防工作职责",
+    "社区统计工作制度",
+    "社区流动人口管理流程图",
+]
+# What is posted now, each on the approved work body it belongs to: (kind, name, body item's name).
+WALL_MATERIAL = [
+    (PlaqueKind.RULE, "社区居民委员会工作制度", "社区居民委员会"),
+    (PlaqueKind.WALL, "社区党组织党务公开栏", "社区党组织"),
+    (PlaqueKind.WALL, "社区工作站服务事项公开栏", "社区工作站"),
 ]
 
 
@@ -87,7 +104,7 @@ def load(district: Org) -> dict[str, int]:
     _create_items(district, cancelled, years.baseline)
     _create_items(district, catalog_baseline.rows(years.baseline), years.baseline)  # on no list, in no catalog
     for code, items in by_list.items():
-        current = lists[code].current_version()
+        current = lists[code].current_version(district)
         if current is None or list(current.entries.values_list("item_id", flat=True)) != [i.pk for i in items]:
             services.list_replace(actor=None, item_list=lists[code], district=district, items=items)
     if not CatalogVersion.objects.filter(district=district, year=year).exists():
@@ -112,19 +129,45 @@ def _plaques(district: Org, years: demo_years.Years) -> None:
         return
     year, clean_up_day = years.current, dt.date(years.baseline, 12, 31)  # the clean-up ends the baseline year
     rng = random.Random(2018)  # the year of seed 001's clean-up
+    walls = random.Random(2019)  # apart, so the plaques above stay as they were
     bodies = {i.name: i for i in WorkItem.objects.filter(kind="body", category="duty", year=year)}
     departments = list(Org.objects.filter(kind=OrgKind.DEPARTMENT, parent=district))
     hung_on = dt.date(2012, 1, 10)
     for community in Org.objects.filter(kind=OrgKind.COMMUNITY, path__startswith=district.path).order_by("path"):
         for name in catalog_items.ALLOWED_PLAQUES:
             item = bodies[name]
-            services.plaque_register(
+            plaques.plaque_register(
                 actor=None, community=community, name=name, department=item.department, hung_on=hung_on, item=item
             )
         for name in rng.sample(OLD_PLAQUES, rng.randint(6, 12)):
-            plaque = services.plaque_register(
+            plaque = plaques.plaque_register(
                 actor=None, community=community, name=name, department=rng.choice(departments), hung_on=hung_on
             )
-            services.plaque_remove(
+            plaques.plaque_remove(
                 actor=None, plaque=plaque, removed_on=clean_up_day, reason="清理规范社区挂牌（只保留三块牌子）"
             )
+        _wall_material(community, walls, bodies, departments, hung_on=hung_on, clean_up_day=clean_up_day)
+
+
+def _wall_material(community: Org, rng, bodies: dict, departments: list, *, hung_on, clean_up_day) -> None:
+    """Seeds 001 and 003: the departments' rules and material on the walls came down in the clean-up;
+    what is posted now rests on the three approved work bodies."""
+    for name in rng.sample(OLD_WALL, rng.randint(3, 6)):
+        posted = plaques.plaque_register(
+            actor=None,
+            community=community,
+            kind=PlaqueKind.RULE,
+            name=name,
+            department=rng.choice(departments),
+            hung_on=hung_on,
+        )
+        plaques.plaque_remove(actor=None, plaque=posted, removed_on=clean_up_day, reason="清理上墙制度、资料")
+    for kind, name, body in WALL_MATERIAL:
+        plaques.plaque_register(
+            actor=None,
+            community=community,
+            kind=kind,
+            name=name,
+            item=bodies[body],
+            hung_on=clean_up_day + dt.timedelta(days=1),
+        )

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from jianfu.catalog.models import WorkItem
 from jianfu.registry.models import Tag
 
-from .models import DataElement, PeriodType
+from .models import CAP_MAX, DataElement, PeriodType
 
 MEASURE_CHOICES = [
     ("", _("— typed by communities —")),
@@ -100,5 +100,18 @@ class SurveyForm(forms.Form):
     file = forms.FileField(label=_("XLSForm (.xlsx)"))
 
 
+class DistrictCapForm(forms.Form):
+    """The district's cap (只报一次): any positive whole number; the view warns outside 3–5."""
+
+    max_templates = forms.IntegerField(
+        label=_("Report templates in force per department, at most"), min_value=1, max_value=CAP_MAX
+    )
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=200, required=False)
+
+
 class CapForm(forms.Form):
-    max_templates = forms.IntegerField(label=_("report templates in force at most"), min_value=0, max_value=50)
+    """A department's own cap; left empty, its district's applies."""
+
+    max_templates = forms.IntegerField(
+        label=_("report templates in force at most"), min_value=1, max_value=CAP_MAX, required=False
+    )

@@ -169,8 +169,38 @@ class Aggregate(models.Model):
 LATEST = "latest"
 
 
+CAP_MAX = 32767  # a report template cap's column limit (PositiveSmallIntegerField), not a rule
+
+
+class DistrictReportCap(models.Model):
+    """只报一次: how many report templates each department of a district may have in force.
+
+    The number is the district's access office's own setting (without a row: settings.JIANFU
+    ["LEDGER_TEMPLATE_CAP"], 5). No source document gives one: they ask that ledgers and report forms
+    be cut back (seed 001: 「社区会议、纸质工作台账减少了50%」 and 「对社区居委会填报的各种台账、各类报表
+    …进行彻底清理」; seed 000 counted 「考核台账多达47套」), so nothing may cite a seed for the number.
+    """
+
+    district = models.OneToOneField(
+        "orgs.Org", verbose_name=_("district"), on_delete=models.CASCADE, related_name="report_template_cap"
+    )
+    max_templates = models.PositiveSmallIntegerField(_("report templates in force per department at most"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("district report template cap")
+        verbose_name_plural = _("district report template caps")
+        constraints = [
+            models.CheckConstraint(condition=Q(max_templates__gte=1), name="district_report_cap_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district_id}: {self.max_templates}"
+
+
 class TemplateCap(models.Model):
-    """只报一次: how many report templates a department may have in force (office sets it)."""
+    """A department's own cap, set by the office as an exception to its district's (DistrictReportCap)."""
 
     department = models.OneToOneField("orgs.Org", on_delete=models.CASCADE, related_name="report_cap")
     max_templates = models.PositiveSmallIntegerField(_("report templates in force at most"))

@@ -294,19 +294,29 @@ def burden_by_community(district: Org, year: int) -> dict[int, dict]:
     return dict(out)
 
 
-def caps_table(departments) -> list[tuple[Org, int, int]]:
-    """(department, report templates in force, its cap) for each department: two queries."""
-    from .models import TemplateCap, VersionState
+def caps_table(departments) -> list[tuple[Org, int, int, int | None]]:
+    """(department, report templates in force, the cap it works under, its own cap or None where its
+    district's applies) for each department: three queries."""
+    from .models import DistrictReportCap, TemplateCap, VersionState
 
+    departments = list(departments)
     in_force = dict(
         ReportTemplate.objects.filter(department__in=departments, retired=False, versions__state=VersionState.PUBLISHED)
         .values_list("department_id")
         .annotate(n=Count("pk", distinct=True))
         .order_by()
     )
-    caps = dict(TemplateCap.objects.filter(department__in=departments).values_list("department_id", "max_templates"))
+    own = dict(TemplateCap.objects.filter(department__in=departments).values_list("department_id", "max_templates"))
+    districts = dict(
+        DistrictReportCap.objects.filter(district__in={d.district_id for d in departments}).values_list(
+            "district_id", "max_templates"
+        )
+    )
     default = settings.JIANFU["LEDGER_TEMPLATE_CAP"]
-    return [(d, in_force.get(d.pk, 0), caps.get(d.pk, default)) for d in departments]
+    return [
+        (d, in_force.get(d.pk, 0), own.get(d.pk, districts.get(d.district_id, default)), own.get(d.pk))
+        for d in departments
+    ]
 
 
 def open_deadlines(first: dt.date, last: dt.date) -> list[StoredDeadline]:

@@ -3,6 +3,7 @@ what it changes, applying it and writing the audit entry."""
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -23,8 +24,10 @@ from jianfu.orgs.models import Org, OrgKind, User
 from . import derived, periods, validation, values
 from .machines import ELEMENT, SUBMISSION, VERSION
 from .models import (
+    CAP_MAX,
     LATEST,
     DataElement,
+    DistrictReportCap,
     ElementState,
     Level,
     PeriodType,
@@ -332,11 +335,78 @@ def templates_in_force(department: Org) -> int:
     )
 
 
-def cap_for(department: Org) -> int:
-    from django.conf import settings
+# 只报一次: the cap on report templates in force is each district's own setting, made by its access
+# office (DistrictReportCap; 5 until it sets one). No source document gives a number, so no message
+# cites one: they ask that ledgers and report forms be cut back, without a number per department.
+# The office may set any positive whole number; outside this range it is kept, with a warning.
+USUAL_CAP = (3, 5)
+# What the source documents do say about ledgers and reports (quoted as they stand), shown beside the
+# setting so that no one takes the number for theirs: (seed, place, passage).
+CAP_SEED_QUOTES = [
+    ("001", "北京市", "社区会议、纸质工作台账减少了50%"),
+    ("001", "北京市", "对社区居委会填报的各种台账、各类报表和上墙资料、制度等进行彻底清理,力求做到简洁、准确、实用"),
+    ("000", "宁波市海曙区", "考核台账多达47套"),
+]
 
-    cap = TemplateCap.objects.filter(department=department).values_list("max_templates", flat=True).first()
-    return cap if cap is not None else settings.JIANFU["LEDGER_TEMPLATE_CAP"]
+
+@dataclass(frozen=True)
+class CapRule:
+    """The cap a department works under, and whose setting it is (for the messages that name it)."""
+
+    number: int
+    district_id: int
+    department_own: bool  # an exception the office set for this one department
+    set_by_office: bool  # False: the default, since the office has not set the district's number
+
+
+def default_cap() -> int:
+    return settings.JIANFU["LEDGER_TEMPLATE_CAP"]
+
+
+def district_cap(district: Org) -> int:
+    own = DistrictReportCap.objects.filter(district=district).values_list("max_templates", flat=True).first()
+    return own if own is not None else default_cap()
+
+
+def cap_unusual(number: int) -> bool:
+    low, high = USUAL_CAP
+    return not low <= number <= high
+
+
+def cap_rule(department: Org) -> CapRule:
+    district_id = department.district_id
+    own = TemplateCap.objects.filter(department=department).values_list("max_templates", flat=True).first()
+    if own is not None:
+        return CapRule(own, district_id, department_own=True, set_by_office=True)
+    setting = DistrictReportCap.objects.filter(district=district_id).values_list("max_templates", flat=True).first()
+    if setting is not None:
+        return CapRule(setting, district_id, department_own=False, set_by_office=True)
+    return CapRule(default_cap(), district_id, department_own=False, set_by_office=False)
+
+
+def cap_for(department: Org) -> int:
+    return cap_rule(department).number
+
+
+def _over_cap_message(department: Org, in_force: int, rule: CapRule) -> str:
+    district = Org.objects.only("name").get(pk=rule.district_id)
+    values = {"department": department.name, "n": in_force, "cap": rule.number, "district": district.name}
+    if rule.department_own:
+        message = _(
+            "%(department)s already has %(n)s report template(s) in force. The access office of %(district)s set "
+            "this department's cap at %(cap)s (只报一次): retire one first, or ask the office."
+        )
+    elif rule.set_by_office:
+        message = _(
+            "%(department)s already has %(n)s report template(s) in force. The access office of %(district)s set "
+            "the district's cap at %(cap)s per department (只报一次): retire one first, or ask the office."
+        )
+    else:
+        message = _(
+            "%(department)s already has %(n)s report template(s) in force. The cap in %(district)s is %(cap)s per "
+            "department, the default until its access office sets its own (只报一次): retire one first."
+        )
+    return message % values
 
 
 @transaction.atomic
@@ -347,13 +417,10 @@ def version_publish(*, actor: User, version: TemplateVersion) -> TemplateVersion
     _check_item(template.item, template.department)
     Org.objects.select_for_update().get(pk=template.department_id)  # one publisher at a time per cap
     already = template.versions.filter(state=VersionState.PUBLISHED).exists()
-    cap = cap_for(template.department)
-    if not already and templates_in_force(template.department) >= cap:
-        raise DomainError(
-            _("%(department)s already has %(cap)s report template(s) in force, its cap (只报一次); retire one first.")
-            % {"department": template.department.name, "cap": cap},
-            code="over_cap",
-        )
+    rule = cap_rule(template.department)
+    in_force = templates_in_force(template.department)
+    if not already and in_force >= rule.number:
+        raise DomainError(_over_cap_message(template.department, in_force, rule), code="over_cap")
     if not version.fields.exists():
         raise DomainError(_("A version needs at least one field."))
     return apply(
@@ -392,24 +459,71 @@ def template_retire(*, actor: User, template: ReportTemplate) -> ReportTemplate:
     return template
 
 
+def _check_cap_number(number) -> None:
+    # bool is an int to Python; "4" or 2.5 is not a whole number to us.
+    if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= CAP_MAX:
+        raise DomainError(
+            _("The cap is a whole number of report templates, from 1 to %(max)s.") % {"max": CAP_MAX}, code="invalid"
+        )
+
+
 @transaction.atomic
-def cap_set(*, actor: User, department: Org, max_templates: int) -> TemplateCap:
-    require(can_set_cap(actor, department), _("Only the office sets the report caps."))
-    cap, _created = TemplateCap.objects.select_for_update().get_or_create(
-        department=department, defaults={"max_templates": max_templates}
+def district_cap_set(*, actor: User, district: Org, max_templates: int, reason: str = "") -> DistrictReportCap:
+    """The district's access office sets how many report templates each of its departments may have
+    in force (只报一次). Any positive whole number is kept; callers warn outside USUAL_CAP."""
+    require(can_set_cap(actor, district), _("Only the district's access office sets its report template cap."))
+    if district.kind != OrgKind.DISTRICT:
+        raise DomainError(_("The report template cap is set for a district."), code="invalid")
+    _check_cap_number(max_templates)
+    reason = reason.strip()[:200]
+    Org.objects.select_for_update().get(pk=district.pk)  # one change at a time, as version_publish reads it
+    setting = DistrictReportCap.objects.filter(district=district).first() or DistrictReportCap(district=district)
+    before = setting.max_templates if setting.pk else default_cap()
+    setting.max_templates = max_templates
+    setting.reason = reason
+    setting._history_user = actor  # simple_history: who and when, from the project's clock
+    setting._history_date = clock.now()
+    setting.save()
+    audit.record(
+        action="ledger.district_cap_set",
+        actor=actor,
+        obj=setting,
+        org=district,
+        before={"max_templates": before},
+        after={"max_templates": max_templates},
+        reason=reason,
     )
-    before = cap.max_templates
-    cap.max_templates = max_templates
-    cap.save()
+    return setting
+
+
+@transaction.atomic
+def cap_set(*, actor: User, department: Org, max_templates: int | None) -> TemplateCap | None:
+    """A department's own cap, an exception to its district's; None removes it (the district's applies)."""
+    require(can_set_cap(actor, department), _("Only the office sets the report caps."))
+    if department.kind not in (OrgKind.DEPARTMENT, OrgKind.GROUP_ORG):
+        raise DomainError(_("A department's own cap is set for a department."), code="invalid")
+    if max_templates is not None:
+        _check_cap_number(max_templates)
+    Org.objects.select_for_update().get(pk=department.pk)
+    cap = TemplateCap.objects.filter(department=department).first()
+    before = cap.max_templates if cap else None
+    if max_templates is None:
+        if cap is None:
+            return None
+        cap.delete()
+    else:
+        cap = cap or TemplateCap(department=department)
+        cap.max_templates = max_templates
+        cap.save()
     audit.record(
         action="ledger.cap_set",
         actor=actor,
-        obj=cap,
+        obj=department,
         org=department,
         before={"max_templates": before},
         after={"max_templates": max_templates},
     )
-    return cap
+    return cap if max_templates is not None else None
 
 
 # ---------------------------------------------------------------- requests and submissions

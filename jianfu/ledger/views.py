@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,10 +20,10 @@ from jianfu.orgs.permissions import roots
 from jianfu.registry.models import Tag
 
 from . import derived, exports, periods, selectors, services
-from .forms import CapForm, ElementForm, FieldsForm, SendForm, SurveyForm, TemplateForm
+from .forms import CapForm, DistrictCapForm, ElementForm, FieldsForm, SendForm, SurveyForm, TemplateForm
 from .machines import ELEMENT, SUBMISSION
 from .matching import similar_elements
-from .models import DataElement, ElementState, ReportTemplate, Submission, SurveyImport, VersionState
+from .models import DataElement, DistrictReportCap, ElementState, ReportTemplate, Submission, SurveyImport, VersionState
 from .permissions import (
     can_build_template,
     can_define_element,
@@ -36,6 +37,8 @@ from .permissions import (
     is_office_of,
     submissions_q,
 )
+
+PAGE_SIZE = 25  # rows a list page shows; the total and the pages are always said
 
 
 def _require(allowed: bool) -> None:
@@ -63,10 +66,8 @@ def home(request):
     submissions = selectors.submissions_for_user(request.user)[:200]
     departments = _my_departments(request.user)
     templates = selectors.templates_for_user(request.user).filter(department__in=departments) if departments else []
-    proposed = DataElement.objects.filter(
-        state=ElementState.PROPOSED,
-        district__in=[d for d in _districts(request.user) if is_office_of(request.user, d.pk)],
-    )
+    offices = [d for d in _districts(request.user) if is_office_of(request.user, d.pk)]
+    proposed = DataElement.objects.filter(state=ElementState.PROPOSED, district__in=offices)
     return render(
         request,
         "ledger/home.html",
@@ -75,6 +76,7 @@ def home(request):
             "templates": templates,
             "departments": departments,
             "proposed": proposed,
+            "offices": offices,
             "communities": [r for r in roots(request.user, {Role.COMMUNITY}) if r.kind == OrgKind.COMMUNITY],
         },
     )
@@ -202,7 +204,7 @@ def templates(request):
     elif request.method == "POST":
         raise PermissionDenied
     rows = selectors.templates_for_user(request.user).prefetch_related("versions")
-    caps = {d.pk: (services.templates_in_force(d), services.cap_for(d)) for d in departments}
+    caps = [(d, services.templates_in_force(d), services.cap_rule(d)) for d in departments]
     return render(
         request, "ledger/templates.html", {"rows": rows, "form": form, "caps": caps, "departments": departments}
     )
@@ -451,25 +453,93 @@ def survey(request, pk: int):
     return render(request, "ledger/survey.html", {"record": record, "reused": len(reused)})
 
 
+def _posted_org(queryset, value: str | None) -> Org:
+    """The org a form names by pk, among those the view offers; anything else is 404."""
+    if not (value or "").isdigit():
+        raise Http404
+    return get_object_or_404(queryset, pk=int(value))
+
+
+def _cap_saved(request, number: int, district: Org | None = None, department: Org | None = None) -> None:
+    low, high = services.USUAL_CAP
+    values = {"n": number, "district": district and district.name, "department": department and department.name}
+    if district:
+        saved = _("Saved: in %(district)s each department may have %(n)s report template(s) in force.") % values
+    else:
+        saved = _("Saved: %(department)s may have %(n)s report template(s) in force.") % values
+    if services.cap_unusual(number):
+        warning = _(
+            "That is outside the usual %(low)s to %(high)s; it applies as set: check that it is what the office decided."
+        ) % {"low": low, "high": high}
+        messages.warning(request, f"{saved} {warning}")
+    else:
+        messages.success(request, saved)
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def caps(request):
+    """只报一次: the office sets its district's cap on report templates in force per department (its own
+    setting, 5 until it sets one) and, where it decides so, a department's own cap."""
     districts = [d for d in _districts(request.user) if is_office_of(request.user, d.pk)]
     _require(bool(districts))
     departments = Org.objects.filter(kind__in=[OrgKind.DEPARTMENT, OrgKind.GROUP_ORG], parent__in=districts).order_by(
         "path"
     )
+    if request.method == "POST" and "district" in request.POST:
+        district = _posted_org(Org.objects.filter(pk__in=[d.pk for d in districts]), request.POST.get("district"))
+        _require(can_set_cap(request.user, district))
+        form = DistrictCapForm(request.POST)
+        if form.is_valid():
+            number = form.cleaned_data["max_templates"]
+            with refusals(request) as outcome:
+                services.district_cap_set(
+                    actor=request.user, district=district, max_templates=number, reason=form.cleaned_data["reason"]
+                )
+            if outcome.ok:
+                _cap_saved(request, number, district=district)
+        else:
+            messages.error(request, _("Give a whole number of report templates, 1 or more."))
+        return redirect("ledger:caps")
     if request.method == "POST":
-        department = get_object_or_404(departments, pk=request.POST.get("department"))
+        department = _posted_org(departments, request.POST.get("department"))
         _require(can_set_cap(request.user, department))
         form = CapForm(request.POST)
         if form.is_valid():
-            services.cap_set(
-                actor=request.user, department=department, max_templates=form.cleaned_data["max_templates"]
-            )
-            messages.success(request, _("Saved."))
+            number = form.cleaned_data["max_templates"]
+            with refusals(request) as outcome:
+                services.cap_set(actor=request.user, department=department, max_templates=number)
+            if outcome.ok and number is None:
+                messages.success(
+                    request, _("Saved: %(department)s follows its district's cap.") % {"department": department.name}
+                )
+            elif outcome.ok:
+                _cap_saved(request, number, department=department)
         else:
-            messages.error(request, _("Give a number from 0 to 50."))
+            messages.error(request, _("Give a whole number of report templates, 1 or more, or leave it empty."))
         return redirect("ledger:caps")
-    rows = selectors.caps_table(departments)
-    return render(request, "ledger/caps.html", {"rows": rows})
+    numbers = {d.pk: services.district_cap(d) for d in districts}  # one district an office, in practice
+    settings_rows = [(d, numbers[d.pk], services.cap_unusual(numbers[d.pk])) for d in districts]
+    changes = (
+        DistrictReportCap.history.filter(district__in=districts)
+        .select_related("district", "history_user")
+        .order_by("-history_date", "-history_id")
+    )
+    page = Paginator(changes, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's rows read in one query whether there are any or not (Django skips the query of an
+    # empty page, which would make the page's cost depend on its data: tests/test_query_counts.py).
+    offset = (page.number - 1) * PAGE_SIZE
+    history = list(changes[offset : offset + PAGE_SIZE])
+    return render(
+        request,
+        "ledger/caps.html",
+        {
+            "districts": settings_rows,
+            "default": services.default_cap(),
+            "usual": services.USUAL_CAP,
+            "seeds": services.CAP_SEED_QUOTES,
+            "rows": selectors.caps_table(departments),
+            "history": history,
+            "page": page,
+        },
+    )

@@ -13,7 +13,7 @@ from django.db.models.functions import ExtractMonth
 from jianfu.cases.models import Case, CaseKind
 from jianfu.cases.selectors import department_rates
 from jianfu.catalog import gate
-from jianfu.catalog.models import ENTERING, Category, ItemKind, Plaque, WorkItem
+from jianfu.catalog.models import ENTERING, Category, ItemKind, Plaque, PlaqueKind, WorkItem
 from jianfu.certificates.selectors import issued_per_month
 from jianfu.core import clock
 from jianfu.ledger.models import Submission
@@ -60,7 +60,9 @@ def item_figures(district: Org, year: int, months: list[int], orgs: list[Org]) -
         first = dt.date(year, month, 1)
         sums = []
         for (streets, types), items in by_scope.items():
-            live = [i for i in items if i.valid_until is None or i.valid_until >= first]
+            live = [
+                i for i in items if (i.valid_until is None or i.valid_until >= first) and i.counts_in_month(year, month)
+            ]
             figures = defaultdict(Decimal)
             for item in live:
                 figures[f"items_{item.kind}"] += 1
@@ -103,9 +105,10 @@ def ledger_figures(district: Org, year: int) -> dict[tuple[int, int], dict]:
 
 
 def plaque_figures(district: Org, year: int, months: list[int], today: dt.date) -> dict[tuple[int, int], int]:
-    """Plaques hanging at the end of each month (today, for the month still running)."""
+    """Plaques hanging at the end of each month (today, for the month still running); wall-posted
+    material and rules are not plaques (the before/after page counts them apart)."""
     plaques = list(
-        Plaque.objects.filter(community__path__startswith=district.path).values_list(
+        Plaque.objects.filter(community__path__startswith=district.path, kind=PlaqueKind.PLAQUE).values_list(
             "community_id", "hung_on", "removed_on"
         )
     )

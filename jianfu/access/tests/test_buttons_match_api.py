@@ -39,7 +39,8 @@ class Buttons(HTMLParser):
 
     def __init__(self, number: str):
         super().__init__()
-        self.pattern = re.compile("^" + re.escape(reverse("access:detail", args=[number])) + r"([a-z_]+)/$")
+        # /access/<number>/<action>/, or /access/<number>/opinion/<id>/ (a consulted one's answer).
+        self.pattern = re.compile("^" + re.escape(reverse("access:detail", args=[number])) + r"([a-z_]+)/(?:(\d+)/)?$")
         self.form_action = None
         self.found: set[str] = set()
 
@@ -52,7 +53,11 @@ class Buttons(HTMLParser):
             if match is None:
                 return
             name = match.group(1)
-            if name == "decide":
+            if name == "opinion" and match.group(2):
+                self.found.add("give_opinion")
+            elif match.group(2):
+                return
+            elif name == "decide":
                 self.found |= DECIDE
             elif name == "confirm_adjustment" and a.get("value") == "0":
                 self.found.add("refuse_adjustment")

@@ -55,7 +55,7 @@ def test_the_whole_way_to_the_catalog_with_changes(tree, items, clerk, reviewer,
     assert application.state == State.DELIBERATION
     assert dict(application.consultations.values_list("org__code", "opinion")) == {
         "S1C1": Opinion.AGREE,
-        "S1C2": Opinion.NONE,
+        "S1C2": Opinion.CLOSED_EARLY,  # closed at quorum before its due date: not overdue
     }
     services.application_decide(
         actor=office,
@@ -80,6 +80,7 @@ def test_the_whole_way_to_the_catalog_with_changes(tree, items, clerk, reviewer,
         State.SUBMITTED,
         State.REVIEWED,
         State.CONSULTATION,
+        State.CONSULTATION,  # 街道1社区1's answer, an entry of the history
         State.DELIBERATION,
         State.CHANGES_REQUESTED,
         State.ADJUSTED,

@@ -30,6 +30,11 @@ def demo(demo_module, db):
     """Read-only tests share one load; the one that loads again runs inside its own transaction."""
 
 
+def _district() -> Org:
+    """The demo district, whose own lists these are."""
+    return Org.objects.get(code="330282")
+
+
 def test_the_demo_has_a_published_catalog_of_about_110_items_of_every_kind(demo):
     version = CatalogVersion.objects.get(year=clock.today().year)
     entries = version.entries.all()
@@ -38,12 +43,12 @@ def test_the_demo_has_a_published_catalog_of_about_110_items_of_every_kind(demo)
 
 
 def test_the_demo_lists_are_shaped_like_the_seeds(demo):
-    counts = {lst.code: lst.current_version().entries.count() for lst in ItemList.objects.all()}
+    counts = {lst.code: lst.current_version(_district()).entries.count() for lst in ItemList.objects.all()}
     assert counts["duty"] == 23 and counts["assist"] == 13 and counts["certificate"] == 15
-    negative = ItemList.objects.get(code="negative").current_version().items
+    negative = ItemList.objects.get(code="negative").current_version(_district()).items
     assert negative.filter(kind=ItemKind.CERTIFICATE).count() == 20
     assert all(item.responsible_body for item in negative.all())
-    assist = ItemList.objects.get(code="assist").current_version().items.all()
+    assist = ItemList.objects.get(code="assist").current_version(_district()).items.all()
     assert all(item.funding_yuan > 0 for item in assist)
 
 
@@ -54,10 +59,15 @@ def test_the_demo_has_applications_in_every_state_and_violations(demo):
 
 
 def test_only_three_plaques_remain_after_the_clean_up(demo):
-    hanging = Plaque.objects.filter(removed_on__isnull=True)
+    hanging = Plaque.objects.filter(removed_on__isnull=True, kind="plaque")
     assert set(hanging.values_list("name", flat=True)) == {"社区党组织", "社区居民委员会", "社区工作站"}
-    assert hanging.count() == 48 * 3 and Plaque.objects.filter(removed_on__isnull=False).count() > 48 * 5
-    assert not hanging.filter(item__isnull=True).exists()
+    removed = Plaque.objects.filter(removed_on__isnull=False, kind="plaque")
+    assert hanging.count() == 48 * 3 and removed.count() > 48 * 5
+    # Wall-posted material and rules (seeds 001, 003): the old came down, what is up rests on a body item.
+    assert Plaque.objects.filter(removed_on__isnull=False, kind="rule").count() >= 48 * 3
+    posted = Plaque.objects.filter(removed_on__isnull=True).exclude(kind="plaque")
+    assert posted.count() == 48 * 3 and not posted.filter(item__isnull=True).exists()
+    assert not Plaque.objects.filter(removed_on__isnull=True, item__isnull=True).exists()
 
 
 def test_loading_again_changes_nothing(demo):
@@ -84,7 +94,7 @@ def test_the_plaque_page_counts_before_and_after_the_clean_up(client, demo):
     client.force_login(User.objects.get(username="street"))  # 古塘街道: 10 communities
     before_clean_up = f"{demo_years.years().baseline}-01-01"
     body = client.get("/plaques/", {"before": before_clean_up}).content.decode()
-    before = Plaque.objects.filter(community__parent__name="古塘街道").count()
+    before = Plaque.objects.filter(community__parent__name="古塘街道", kind="plaque").count()
     assert f"<th>{before}</th>" in body and "<th>30</th>" in body and "<th>0</th>" in body
 
 
@@ -150,7 +160,7 @@ def test_every_baseline_predecessor_matches_an_item_of_the_reform_year_and_stays
         assert old.name == new.name.replace(f"{years.reform}年", f"{years.baseline}年"), old.code
         assert old.valid_until == (new.valid_until and new.valid_until.replace(year=new.valid_until.year - 1))
     # The negative list's items were still pushed or issued, and were cancelled for this year.
-    negative = ItemList.objects.get(code="negative").current_version().items.all()
+    negative = ItemList.objects.get(code="negative").current_version(_district()).items.all()
     cancelled = {i.code: i for i in WorkItem.objects.filter(year=years.baseline, code__contains="-N")}
     assert sorted((i.name, i.kind) for i in negative) == sorted((i.name, i.kind) for i in cancelled.values())
     assert {i.category for i in cancelled.values()} == {Category.CANCELLED}

@@ -81,7 +81,7 @@ def test_plaques_match_the_source_tables(demo):
         row = CommunityMonth.objects.filter(year=year, month=month)
         end = min(dt.date(year, month, calendar.monthrange(year, month)[1]), clock.today())
         expected = sql(
-            "SELECT community_id, COUNT(*) FROM catalog_plaque WHERE hung_on <= %s "
+            "SELECT community_id, COUNT(*) FROM catalog_plaque WHERE kind = 'plaque' AND hung_on <= %s "
             "AND (removed_on IS NULL OR removed_on > %s) GROUP BY community_id",
             (end, end),
         )
@@ -89,7 +89,8 @@ def test_plaques_match_the_source_tables(demo):
 
 
 def test_items_carried_match_the_source_tables(demo):
-    """Items of the year, in force or cancelled at its end, valid that month, whose street scope covers the community."""
+    """Items of the year, in force or cancelled at its end, started and not yet cancelled that month, valid
+    that month, whose street scope covers the community."""
     years = demo_years.years()
     for year in (years.baseline, years.reform):
         first = dt.date(year, 1, 1)
@@ -97,10 +98,11 @@ def test_items_carried_match_the_source_tables(demo):
             "SELECT c.id, COUNT(i.id) FROM orgs_org c JOIN catalog_workitem i ON i.year = %s "
             "AND i.category IN ('duty', 'assist', 'certificate', 'cancelled') "
             "AND (i.valid_until IS NULL OR i.valid_until >= %s) "
+            "AND (i.starts_on IS NULL OR i.starts_on < %s) AND (i.cancelled_on IS NULL OR i.cancelled_on > %s) "
             "AND (NOT EXISTS (SELECT 1 FROM catalog_workitem_scope_streets s WHERE s.workitem_id = i.id) "
             "  OR EXISTS (SELECT 1 FROM catalog_workitem_scope_streets s WHERE s.workitem_id = i.id AND s.org_id = c.parent_id)) "
             "WHERE c.kind = 'community' GROUP BY c.id",
-            (year, first),
+            (year, first, dt.date(year, 2, 1), first),
         )
         got = dict(CommunityMonth.objects.filter(year=year, month=1).values_list("community_id", "items_total"))
         assert got == expected, year
@@ -113,9 +115,10 @@ def test_items_by_kind_match_the_source_tables(demo):
             "SELECT i.kind, COUNT(*) FROM catalog_workitem i WHERE i.year = %s "
             "AND i.category IN ('duty', 'assist', 'certificate', 'cancelled') "
             "AND (i.valid_until IS NULL OR i.valid_until >= %s) "
+            "AND (i.starts_on IS NULL OR i.starts_on < %s) AND (i.cancelled_on IS NULL OR i.cancelled_on > %s) "
             "AND NOT EXISTS (SELECT 1 FROM catalog_workitem_scope_streets s WHERE s.workitem_id = i.id) "
             "GROUP BY i.kind",
-            (year, dt.date(year, 1, 1)),
+            (year, dt.date(year, 1, 1), dt.date(year, 2, 1), dt.date(year, 1, 1)),
         )
         # Every demo community carries the unscoped items at least; none of the baseline year's is scoped.
         january = CommunityMonth.objects.filter(year=year, month=1)

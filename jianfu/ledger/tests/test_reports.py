@@ -260,7 +260,10 @@ def test_a_department_over_its_cap_cannot_publish_another_template(tree, clerk, 
     with pytest.raises(DomainError, match="只报一次"):
         services.version_publish(actor=clerk, version=template.versions.get())
     assert TemplateCap.objects.get(department=health).max_templates == 1
-    assert selectors.caps_table([health, tree["civil_affairs"]]) == [(health, 1, 1), (tree["civil_affairs"], 0, 5)]
+    assert selectors.caps_table([health, tree["civil_affairs"]]) == [
+        (health, 1, 1, 1),
+        (tree["civil_affairs"], 0, 5, None),
+    ]
     with pytest.raises(PermissionDenied):
         services.cap_set(actor=clerk, department=health, max_templates=9)
 

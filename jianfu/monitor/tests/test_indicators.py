@@ -122,3 +122,21 @@ def test_street_and_community_scopes(computed):
 def test_department_service_from_materialised_months(computed):
     table, total = selectors.department_service(computed["district"], 2026, [1, 2, 3])
     assert table == [] and total.dispatched == 0  # the whistle C1 was never assigned
+
+
+def test_an_item_counts_from_its_start_date_and_until_its_cancellation(small, tree):
+    """Issue 20, point 1: an item approved mid-year does not count from January; one cancelled
+    during the year stops counting in the month it takes effect."""
+    import datetime as dt
+
+    from jianfu.catalog.models import ItemKind
+
+    from .conftest import work_item
+
+    c11, civil = small["c11"], tree["civil_affairs"]
+    work_item(civil, "C1", ItemKind.TASK, 2025, starts_on=dt.date(2025, 4, 15))
+    work_item(civil, "C2", ItemKind.TASK, 2025, cancelled_on=dt.date(2025, 9, 1), cancellation_reason="并入网格走访")
+    services.refresh(small["district"], [2025])
+    tasks = [row(c11, 2025, m).items_task for m in (3, 4, 8, 9)]
+    # A7 (a task all year), plus C1 from April, plus C2 until August.
+    assert tasks == [2, 3, 3, 2]

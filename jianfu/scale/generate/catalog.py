@@ -7,7 +7,8 @@ community now; more before the clean-up at the end of 2025).
 Invariants mirrored from jianfu.catalog: assist items are funded (workitem_assist_is_funded);
 temporary items expire (workitem_temporary_expires); a catalog version's entries are frozen copies
 built as services.entries_for builds them; one version per list holds every district's items of its
-category (the lists are shared, as services.list_replace writes them); list positions from 1.
+category and district (each district has its own versions, as services.list_replace writes them);
+list positions from 1.
 """
 
 import datetime as dt
@@ -28,6 +29,7 @@ from jianfu.catalog.models import (
     ListEntry,
     ListVersion,
     Plaque,
+    PlaqueKind,
     WorkItem,
 )
 from jianfu.certificates.models import CertificateType
@@ -341,22 +343,30 @@ def _catalog_versions(world: World, by_id: dict, scope_of: dict, street_names: d
 
 
 def _lists(world: World, by_id: dict) -> None:
-    """The four lists, each with one published version holding every district's 2026 items of its category."""
-    first_office = next(iter(world.accounts.office.values()), [None])[0]
+    """The four lists, each with one published version per district holding its 2026 items of its category."""
     lists, versions, entries = [], [], []
     for code, name in catalog_items.LISTS:
         (list_id,) = world.writer.ids(ItemList, 1)
-        (version_id,) = world.writer.ids(ListVersion, 1)
         lists.append((list_id, code, name, code))
-        versions.append((version_id, list_id, 1, PUBLISHED[sizes.CURRENT_YEAR], first_office))
-        members = sorted(
-            (i for d in world.districts for i in d.items if i.year == sizes.CURRENT_YEAR and i.category == code),
-            key=lambda i: i.code,
-        )
-        ids = world.writer.ids(ListEntry, len(members))
-        entries += [(eid, version_id, i.id, n) for n, (eid, i) in enumerate(zip(ids, members, strict=True), start=1)]
+        for district in world.districts:
+            (version_id,) = world.writer.ids(ListVersion, 1)
+            office = world.accounts.office.get(district.id, [None])[0]
+            published = PUBLISHED[sizes.CURRENT_YEAR]
+            versions.append((version_id, list_id, district.id, 1, published, office))
+            members = sorted(
+                (i for i in district.items if i.year == sizes.CURRENT_YEAR and i.category == code),
+                key=lambda i: i.code,
+            )
+            ids = world.writer.ids(ListEntry, len(members))
+            entries += [
+                (eid, version_id, i.id, n) for n, (eid, i) in enumerate(zip(ids, members, strict=True), start=1)
+            ]
     world.writer.write(ItemList, ["id", "code", "name", "category"], lists)
-    world.writer.write(ListVersion, ["id", "item_list_id", "number", "published_at", "published_by_id"], versions)
+    world.writer.write(
+        ListVersion,
+        ["id", "item_list_id", "district_id", "number", "published_at", "published_by_id"],
+        versions,
+    )
     world.writer.write(ListEntry, ["id", "version_id", "item_id", "position"], entries)
 
 
@@ -432,6 +442,6 @@ def _plaques(world: World, rng) -> None:
     ids = world.writer.ids(Plaque, len(rows))
     world.writer.write(
         Plaque,
-        ["id", "community_id", "name", "department_id", "item_id", "hung_on", "removed_on", "removal_reason"],
-        ((pid, *row) for pid, row in zip(ids, rows, strict=True)),
+        ["id", "kind", "community_id", "name", "department_id", "item_id", "hung_on", "removed_on", "removal_reason"],
+        ((pid, PlaqueKind.PLAQUE, *row) for pid, row in zip(ids, rows, strict=True)),
     )
