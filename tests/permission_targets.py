@@ -1204,7 +1204,7 @@ API_PROBES: list[ApiProbe] = [
         lambda w: [f"{API}/items/{w.b['certificate_item']}/cancel/"],
         XL,
         method="POST",
-        body=lambda w: {"effective_on": "2026-12-31", "reason": "矩阵测试"},
+        body=lambda w: {"effective_on": clock.today().isoformat(), "reason": "矩阵测试"},
     ),
 ]
 EXEMPT_API = {

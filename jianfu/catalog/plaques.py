@@ -138,6 +138,7 @@ def plaque_register(
 
 def plaque_remove(*, actor: User | None, plaque: Plaque, reason: str, removed_on: dt.date | None = None) -> Plaque:
     """Take a plaque or wall material down, saying why (the clean-up, the item cancelled …)."""
+    workflow.check(PLAQUE, plaque, "remove", actor)  # who may, before what they typed
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Say why it is taken down."), code="reason_required")

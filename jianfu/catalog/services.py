@@ -142,6 +142,7 @@ def list_publish(
     it (date, decision and number, minutes as text or a file); in force from its effective date."""
     from .machines import LIST_VERSION
 
+    workflow.check(LIST_VERSION, version, "publish", actor)  # who may, before what they typed
     if meeting_date is None or not meeting_decision.strip():
         raise DomainError(_("Cite the joint meeting that decided this list: its date and its decision (number)."))
     if not meeting_minutes.strip() and not meeting_file:
@@ -228,6 +229,7 @@ def item_cancel(
     recorded. The audit entry and the catalog and list pages tell the communities in scope."""
     from .machines import ITEM
 
+    workflow.check(ITEM, item, "cancel", actor)  # who may, before what they typed
     if not reason.strip():
         raise DomainError(_("Give the reason for the cancellation."))
     if effective_on is None:

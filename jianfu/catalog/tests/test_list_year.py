@@ -89,6 +89,8 @@ def test_a_cancelled_item_stops_on_its_date_at_the_check_page_and_for_work_order
     day = TODAY + dt.timedelta(days=2)
     with pytest.raises(PermissionDenied):
         services.item_cancel(actor=clerk, item=fire, effective_on=day, reason="上级文件废止")
+    with pytest.raises(PermissionDenied):  # who may comes first: an outsider learns nothing of the form
+        services.item_cancel(actor=clerk, item=fire, effective_on=day - dt.timedelta(days=30), reason="")
     services.item_cancel(
         actor=office, item=fire, effective_on=day, reason="上级文件废止", responsible_body="应急管理局"
     )
