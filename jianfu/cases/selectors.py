@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 
 from jianfu.core import clock
@@ -120,7 +120,9 @@ def escalations_for_user(user) -> QuerySet[Escalation]:
 
 
 def open_escalations(user) -> list[Escalation]:
-    return [e for e in escalations_for_user(user)[:500] if e.case.state == e.state and e.case.stage_due == e.due]
+    """Escalations whose case still sits in the stage that was overdue, asked of the database: the
+    newest 500 read and filtered here would drop the open ones behind many settled ones."""
+    return list(escalations_for_user(user).filter(case__state=F("state"), case__stage_due=F("due")))
 
 
 def possible_duplicates(case: Case, limit: int = 5) -> list[tuple[Case, float]]:
