@@ -101,7 +101,7 @@ vendor:
 	cp node_modules/htmx.org/dist/htmx.min.js jianfu/static/vendor/
 	cp node_modules/@picocss/pico/css/pico.min.css jianfu/static/vendor/
 	cp node_modules/echarts/dist/echarts.min.js jianfu/static/vendor/
-	cp node_modules/tom-select/dist/js/tom-select.complete.min.js node_modules/tom-select/dist/css/tom-select.min.css jianfu/static/vendor/
+	cp node_modules/tom-select/dist/js/tom-select.complete.min.js* node_modules/tom-select/dist/css/tom-select.min.css* jianfu/static/vendor/
 	cp node_modules/tom-select/LICENSE jianfu/static/vendor/tom-select.LICENSE
 	tail -n +1 node_modules/echarts/LICENSE node_modules/echarts/NOTICE node_modules/zrender/LICENSE > jianfu/static/vendor/echarts.LICENSE
 

@@ -37,8 +37,8 @@ def test_a_community_worker_sees_only_its_own_community(page, demo_server):
     page.get_by_text("我的社区").click()
     assert community_names(page) == ["古塘社区"]
     page.get_by_role("link", name="古塘社区").click()
-    assert page.get_by_role("heading", name="古塘社区").is_visible()
-    assert page.get_by_text("古塘社区第一网格").is_visible()
+    expect(page.get_by_role("heading", name="古塘社区")).to_be_visible()  # waits for the page the click opened
+    expect(page.get_by_text("古塘社区第一网格")).to_be_visible()
     # Another street's community is simply not there.
     response = page.goto(f"{demo_server.url}/orgs/330282001001/")
     assert response.status == 404

@@ -3,6 +3,7 @@ list; the office publishes the draft citing the joint meeting (date, decision, m
 effective date, and the list in force then holds the approved item."""
 
 import pytest
+from django.db import transaction
 from playwright.sync_api import expect
 
 from jianfu.catalog import services as catalog
@@ -33,7 +34,8 @@ def test_the_office_publishes_a_list_version_from_a_joint_meeting(contexts, live
     catalog.list_replace(
         actor=None, item_list=duty, district=tree["district"], items=[_item(tree, "I1", "独居老人台账")]
     )
-    catalog._append_to_list("duty", _item(tree, "I2", "新增的居家养老台账"))  # as an approval does
+    with transaction.atomic():  # as an approval does, inside its transaction
+        catalog._append_to_list("duty", _item(tree, "I2", "新增的居家养老台账"))
     person("office", Role.OFFICE, tree["district"])
 
     office = as_user(contexts, live_server, "office")

@@ -1,5 +1,8 @@
+import json
+
 from django.conf import settings
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -53,3 +56,54 @@ class DomainErrorMiddleware:
             messages.error(request, exception.message)
             return redirect(back)
         return render(request, "core/refused.html", {"message": exception.message}, status=exception.status)
+
+
+class RefuseNulMiddleware:
+    """A NUL character cannot be stored in PostgreSQL text (psycopg raises DataError, a 500): a request
+    that carries one in its path, query string or a text body is refused here with a 400, before any
+    view or API operation reads it. Multipart bodies carry binary files; the forms check their fields."""
+
+    MESSAGE = "请求无效：含有空字符（NUL），无法保存"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._carries_nul(request):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "invalid_request", "message": self.MESSAGE}, status=400)
+            return render(request, "core/refused.html", {"message": self.MESSAGE}, status=400)
+        return self.get_response(request)
+
+    @staticmethod
+    def _carries_nul(request) -> bool:
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+            return True
+        kind = request.content_type or ""
+        if request.method in ("GET", "HEAD", "OPTIONS") or kind.startswith("multipart/"):
+            return False
+        body = request.body  # bounded by DATA_UPLOAD_MAX_MEMORY_SIZE; cached for the view
+        if kind == "application/x-www-form-urlencoded":
+            return b"%00" in body or b"\x00" in body
+        return b"\x00" in body or (kind.endswith("json") and "\x00" in _json_strings(body))
+
+
+def _json_strings(body: bytes) -> str:
+    """Every string of a JSON body (keys and values) joined, or "" when it is not JSON (the parser
+    that reads it answers that)."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return ""
+    found: list[str] = []
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            found.extend(k for k in value if isinstance(k, str))
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return "".join(found)
