@@ -243,6 +243,9 @@ JIANFU = {
     "MONITOR_BASELINE_YEAR": None,
     "MONITOR_MINUTES_PER_CERTIFICATE": 15,
     "MONITOR_MINUTES_PER_CASE": 45,
+    # Hours reckoned for a checked or reported arrival whose item gives none (monitor/arrivals.py):
+    # unapproved work names no hours of its own, so one worker-hour stands for it.
+    "MONITOR_ARRIVAL_HOURS": 1,
     "BURDEN_INDEX_WEIGHTS": {},
     # 德城 (seed 003): a community holds about 3 000 households; outside this band it is flagged.
     "COMMUNITY_HOUSEHOLDS_MIN": 1500,

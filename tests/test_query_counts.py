@@ -42,7 +42,7 @@ from jianfu.ledger.models import (
     TemplateField,
     TemplateVersion,
 )
-from jianfu.monitor.models import CommunityMonth
+from jianfu.monitor.models import ArrivalMonth, CommunityMonth
 from jianfu.orgs import services as orgs
 from jianfu.orgs.models import Org, OrgKind, User
 from jianfu.portal.models import Commitment
@@ -68,7 +68,9 @@ BOUNDS = {
     "evaluation_public": 3,
     "evaluation_public_results": 7,
     "cases_query": 4,
-    "portal_community": 18,
+    # +1 (issue 21, point 5): the population is the registry's count of people living there.
+    # +1 (issue 21, point 2): the community's own leak rate, both years by month in one query.
+    "portal_community": 20,
     "service_items": 4,
     # access
     "access_dashboard_clerk": 9,
@@ -109,7 +111,9 @@ BOUNDS = {
     "registry_grid": 8,
     "portal_records": 11,
     # monitor
-    "monitor_dashboard": 24,
+    # +2 (issue 21, point 4): the self-governance panel reads the baseline year and the deliberations by kind.
+    # +4 (issue 21, points 1-3): arrivals by month, by street or community, by sender, and the senders.
+    "monitor_dashboard": 30,
     "monitor_standards": 8,
     "monitor_workload": 11,
     # orgs and audit
@@ -302,8 +306,12 @@ def grow_commitments():
 
 def grow_monitor():
     months = list(CommunityMonth.objects.filter(community=community()))
+    arrivals = list(ArrivalMonth.objects.filter(community=community()))
+    records = list(Deliberation.objects.filter(community=community()))  # the self-governance panel's
     for new in new_orgs(OrgKind.COMMUNITY, community().parent):
         CommunityMonth.objects.bulk_create(_copy_of(m, community=new) for m in months)
+        ArrivalMonth.objects.bulk_create(_copy_of(a, community=new) for a in arrivals)
+        Deliberation.objects.bulk_create(_copy_of(r, community=new) for r in records)
 
 
 def grow_audit():

@@ -7,7 +7,7 @@ import functools
 from django.db import transaction
 
 from jianfu.catalog.models import Category
-from jianfu.core import clock
+from jianfu.core import clock, dirty
 from jianfu.core.errors import RefusedAtGate
 from jianfu.orgs.models import Org, User
 
@@ -22,6 +22,8 @@ def record(
     """Keep one check (or, with `report`, one refusal) as the gate answered it at `org` (a community,
     or the street of a street worker who checked without choosing a community)."""
     sender = report.department if report is not None else result.sender
+    arrived_on = report.arrived_on if report is not None else clock.today()
+    dirty.mark_on(org.district_id, arrived_on)  # the monitor counts what arrived
     return CheckRecord.objects.create(
         channel=CheckChannel.REFUSAL if report is not None else channel,
         org=org,
@@ -32,7 +34,7 @@ def record(
         decision=result.status,
         rule=result.rule.code if result.rule else "",
         report=report,
-        arrived_on=report.arrived_on if report is not None else clock.today(),
+        arrived_on=arrived_on,
     )
 
 
@@ -81,6 +83,8 @@ def _keep(channel: str, refused: RefusedAtGate) -> None:
         else CheckDecision.NOT_IN_FORCE
     )
     today = clock.today()
+    for district_id in {community.district_id for community in refused.refused}:
+        dirty.mark_on(district_id, today)
     CheckRecord.objects.bulk_create(
         CheckRecord(
             channel=channel,

@@ -13,7 +13,7 @@ from jianfu.audit import services as audit
 from jianfu.catalog import gate
 from jianfu.catalog import services as catalog
 from jianfu.catalog.models import WORK_FIELD_NAMES, Category, WorkItem
-from jianfu.core import clock, workdays
+from jianfu.core import clock, dirty, workdays
 from jianfu.core.errors import DomainError, PermissionDenied
 from jianfu.core.numbering import next_number
 from jianfu.core.uploads import check_file_type
@@ -603,6 +603,7 @@ def violation_report(
         org=community,
         after={"department": department.code, "what": what, "arrived_on": arrived_on},
     )
+    dirty.mark_on(community.district_id, arrived_on)  # the monitor counts what arrived
     return report
 
 
@@ -618,7 +619,9 @@ def violation_decide(*, actor: User, report: ViolationReport, confirm: bool, not
         r.office_note = note
 
     # The machine stamps the day it was decided.
-    return apply(VIOLATION, report, action, actor=actor, note=note, change=record, locked=True)
+    report = apply(VIOLATION, report, action, actor=actor, note=note, change=record, locked=True)
+    dirty.mark_on(report.community.district_id, report.arrived_on)  # a confirmed violation is a leak
+    return report
 
 
 ATTACHMENT_SUFFIXES = (".pdf", ".docx", ".doc", ".xlsx", ".xls", ".csv", ".jpg", ".jpeg", ".png", ".txt")

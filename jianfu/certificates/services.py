@@ -71,8 +71,10 @@ def allowed_actions(request: CertificateRequest) -> set[str]:
 
 
 def _mark_dirty(request: CertificateRequest) -> None:
-    """The monitor counts a request in the month it was decided (nothing while it is open)."""
+    """The monitor counts a certificate issued in the month it was decided, and one asked for (an
+    arrival) in the month it was asked."""
     dirty.mark_on(request.community.district_id, request.decided_on)
+    dirty.mark_on(request.community.district_id, request.requested_on)
 
 
 def _answer(actor: User, reason: str = "", **fields):

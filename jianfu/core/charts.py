@@ -3,8 +3,14 @@
 A view builds `Chart`s from numbers it already holds; the page shows them with `{% load charts %}
 {% chart c %}` and answers `?export=<name>` with `export_response(request, charts)`. The ECharts option
 is plain JSON (no JavaScript functions), so pages stay CSP-safe; jianfu/static/jianfu/charts.js draws it.
+
+Every category label is drawn (ECharts hides overlapping ones unless told `interval: 0`; long or many
+labels are turned), axes carry their names and units, and figures of 1,000 or more read with
+separators: ECharts groups value-axis ticks and tooltips itself, bar labels and heat cells get their
+text from here (jianfu.core.numbers.grouped).
 """
 
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -12,6 +18,7 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from .numbers import grouped
 from .tabular import xlsx_response
 
 Number = Decimal | int | float | None
@@ -19,6 +26,9 @@ KINDS = ("line", "bar", "rank", "heat")
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 NOT_IN_SHEET_TITLE = re.compile(r"[\\/?*\[\]:]")
 HEAT_COLOURS = ["#eef5fc", "#9ecae1", "#2171b5", "#08306b"]
+# Room for horizontal category labels on a vertical chart, in half-ems (a CJK character takes two):
+# beyond it the labels are turned, so none overlaps and none is hidden.
+FLAT_LABELS_WIDTH = 70
 
 
 @dataclass
@@ -92,7 +102,16 @@ class Chart:
 
     def _trend(self) -> dict:
         option = self._base()
-        option["xAxis"] = {"type": "category", "data": list(self.categories), "boundaryGap": self.kind == "bar"}
+        rotate = _rotation(self.categories)
+        option["xAxis"] = {
+            "type": "category",
+            "data": list(self.categories),
+            "boundaryGap": self.kind == "bar",
+            "axisLabel": {"interval": 0, "rotate": rotate, "hideOverlap": False},
+            "name": self.label,
+            "nameLocation": "middle",
+            "nameGap": _name_gap(self.categories, rotate),
+        }
         option["yAxis"] = {"type": "value", "name": self.unit}
         option["series"] = [
             {"type": self.kind, "name": s.name, "data": [_number(v) for v in s.values], "connectNulls": False}
@@ -109,13 +128,15 @@ class Chart:
             "type": "category",
             "inverse": True,  # the largest on top
             "data": [self.categories[i] for i in order],
-            "axisLabel": {"interval": 0},
+            "axisLabel": {"interval": 0, "hideOverlap": False},
+            "name": self.label,
+            "nameLocation": "start",  # above the first bar (the axis is inverted)
         }
         option["series"] = [
             {
                 "type": "bar",
                 "name": s.name,
-                "data": [_number(s.values[i]) for i in order],
+                "data": [_labelled(s.values[i]) for i in order],
                 "label": {"show": len(self.series) == 1, "position": "right"},
             }
             for s in self.series
@@ -148,14 +169,14 @@ class Chart:
                 "position": "top",
                 "data": list(self.categories),
                 "splitArea": {"show": True},
-                "axisLabel": {"interval": 0, "rotate": 30 if columns > 4 else 0},
+                "axisLabel": {"interval": 0, "rotate": 30 if columns > 4 else 0, "hideOverlap": False},
             },
             "yAxis": {
                 "type": "category",
                 "inverse": True,  # the first row on top, as in the table
                 "data": [s.name for s in self.series],
                 "splitArea": {"show": True},
-                "axisLabel": {"interval": 0},
+                "axisLabel": {"interval": 0, "hideOverlap": False},
             },
             "visualMap": {
                 "type": "continuous",
@@ -192,8 +213,36 @@ def _number(value: Number) -> float | int | None:
 
 
 def _text(value: Number) -> str:
-    """The value as the data has it: Decimal("12.50") stays "12.50" (never "1.25E+1")."""
-    return format(value, "f") if isinstance(value, Decimal) else str(value)
+    """The value as the data has it, grouped: Decimal("12.50") stays "12.50" (never "1.25E+1"), 2260 reads 2,260."""
+    return str(grouped(value))
+
+
+def _labelled(value: Number):
+    """A bar's value; from 1,000 up it carries its own label text, as ECharts' default label does not group."""
+    number = _number(value)
+    if number is None or abs(number) < 1000:
+        return number
+    return {"value": number, "label": {"formatter": _text(value)}}
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _rotation(labels: list[str]) -> int:
+    """Degrees to turn category labels so all of them show: flat while they fit side by side."""
+    total = sum(_width(str(label)) + 2 for label in labels)
+    if total <= FLAT_LABELS_WIDTH:
+        return 0
+    return 30 if total <= 2 * FLAT_LABELS_WIDTH else 45
+
+
+def _name_gap(labels: list[str], rotate: int) -> int:
+    """Pixels between the category axis and its name, clear of the (turned) labels at 12px."""
+    if not rotate:
+        return 28
+    longest = max((_width(str(label)) for label in labels), default=0)
+    return 20 + round(longest * 6 * math.sin(math.radians(rotate)))
 
 
 def export_response(request, charts: list[Chart]) -> HttpResponse | None:

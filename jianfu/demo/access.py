@@ -4,7 +4,7 @@ services on past dates (clock.frozen_at), so their history, deadlines and audit 
 Streets are in the gate too (issue 19): 古塘街道 applies for work beyond the catalog and the office
 approves it for 古塘's communities, and 古塘社区 reports a street's unapproved demand. A campaign rests on
 a higher level's explicit request or is refused at submission (seed 001: 「除中央和市委市政府有明确要求外，
-其他一律取消」)."""
+其他一律取消」). Violations month by month in the baseline and the reform year: ``_violation_history``."""
 
 import datetime as dt
 from decimal import Decimal
@@ -17,6 +17,8 @@ from jianfu.catalog.models import BasisLevel, Category, Frequency, ItemKind
 from jianfu.core import clock, workdays
 from jianfu.core.errors import DomainError
 from jianfu.orgs.models import Org, OrgKind, User
+
+from . import arrival_history as history
 
 # (name, kind, category, description, target state, submitted this many working days ago)
 APPLICATIONS = [
@@ -135,6 +137,7 @@ def load(district: Org) -> int:
     _street_application(gutang, u, consulted, meeting)
     services.escalate_overdue()
     _violations(u)
+    _violation_history(district, u)
     return Application.objects.count()
 
 
@@ -296,3 +299,52 @@ def _violations(u) -> None:
                     confirm=outcome == "confirm",
                     note="经核实未经准入" if outcome == "confirm" else "属于居民自治活动邀请，非部门派发任务",
                 )
+
+
+def _violation_history(district: Org, u) -> None:
+    """Unapproved work the communities reported and the office confirmed (arrival_history): two a month
+    before the reform, from the leaking departments and the street, and one demand a quarter dismissed
+    (residents' own activities); after it one every other month."""
+    baseline, reform = history.story_years()
+    communities = history.communities(district)
+    senders = {
+        o.name: o for o in Org.objects.filter(parent=district, name__in=[*history.LEAKERS, history.LEAKING_STREET])
+    }
+    own = [c for c in communities if c.parent.name == history.LEAKING_STREET]
+    culture = Org.objects.get(name="市文化广电旅游体育局", parent=district)
+    today = clock.today()
+    for year in (baseline, reform):
+        before = year == baseline
+        for n, day in enumerate(history.month_days(year, 15)):
+            reports = []
+            if before:
+                department = history.LEAKERS[n % len(history.LEAKERS)]
+                reports.append((senders[department], communities[(n * 7 + 3) % len(communities)], department, True))
+                reports.append((senders[history.LEAKING_STREET], own[n % len(own)], history.LEAKING_STREET, True))
+                if n % 3 == 0:
+                    reports.append((culture, communities[(n * 13 + 5) % len(communities)], None, False))
+            elif n % 2 == 1:
+                department = history.LEAKERS[(n // 2) % len(history.LEAKERS)]
+                reports.append((senders[department], communities[(n * 7 + 3) % len(communities)], department, True))
+            for sender, community, topic, confirm in reports:
+                what = (
+                    history.UNAPPROVED[topic][(n + 1) % 3] if topic else "要求社区组织居民参加广场舞比赛并报送参赛名单"
+                )
+                with clock.frozen_at(day):
+                    report = services.violation_report(
+                        actor=history.community_worker(community),
+                        community=community,
+                        department=sender,
+                        what=f"未经准入：{what}",
+                        arrived_on=day,
+                    )
+                decided = workdays.add_workdays(day, 3)
+                if decided >= today:
+                    continue
+                with clock.frozen_at(decided):
+                    services.violation_decide(
+                        actor=u["office"],
+                        report=report,
+                        confirm=confirm,
+                        note="经核实未经准入" if confirm else "属于居民自治活动邀请，非部门派发任务",
+                    )

@@ -64,14 +64,19 @@ def _department_by_name(district: Org) -> dict[str, Org]:
     return {o.name: o for o in Org.objects.filter(kind__in=[OrgKind.DEPARTMENT, OrgKind.GROUP_ORG], parent=district)}
 
 
-def _create_items(district: Org, rows: list[dict], year: int) -> list[WorkItem]:
+def _create_items(district: Org, rows: list[dict], year: int, *, scoped: bool = True) -> list[WorkItem]:
+    """The rows as items of `year`; `scoped=False` drops their approved streets and community types
+    (before the reform every item reached every community alike)."""
     departments = _department_by_name(district)
+    streets = {o.name: o for o in Org.objects.filter(parent=district, kind__in=[OrgKind.STREET, OrgKind.TOWN])}
     existing = {i.code: i for i in WorkItem.objects.filter(code__in=[r["code"] for r in rows])}
     made = []
     for row in rows:
         item = existing.get(row["code"])
         if item is None:
-            fields = {k: v for k, v in row.items() if k not in {"department", "days"}}
+            fields = {k: v for k, v in row.items() if k not in {"department", "days", "scope_streets"}}
+            if not scoped:
+                fields.pop("scope_community_types", None)
             for number in ("occurrences_per_year", "hours_per_occurrence"):
                 fields[number] = Decimal(str(fields[number]))
             item = WorkItem(
@@ -79,6 +84,8 @@ def _create_items(district: Org, rows: list[dict], year: int) -> list[WorkItem]:
             )
             item.full_clean()
             item.save()
+            if scoped and row.get("scope_streets"):
+                item.scope_streets.set([streets[name] for name in row["scope_streets"]])
         made.append(item)
     return made
 
@@ -102,7 +109,8 @@ def load(district: Org) -> dict[str, int]:
     _create_items(district, catalog_items.for_year(catalog_items.EXTRA_ITEMS, year), year)
     cancelled = catalog_items.for_year(catalog_items.CANCELLED_ITEMS, years.baseline)
     _create_items(district, cancelled, years.baseline)
-    _create_items(district, catalog_baseline.rows(years.baseline), years.baseline)  # on no list, in no catalog
+    # On no list, in no catalog, and no scope: before the reform, everything reached every community.
+    _create_items(district, catalog_baseline.rows(years.baseline), years.baseline, scoped=False)
     for code, items in by_list.items():
         current = lists[code].current_version(district)
         if current is None or list(current.entries.values_list("item_id", flat=True)) != [i.pk for i in items]:

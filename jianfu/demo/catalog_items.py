@@ -7,11 +7,13 @@ Pure data, no Django imports. Shapes follow the source texts in ``/work/shared/s
   权随责走、费随事转.
 * 德城 (seed 003): 12 承办 / 26 协办 items and 20 certificates communities must not issue — the national
   first batch of 民政部等六部门《关于改进和规范基层群众性自治组织出具证明工作的指导意见》(民发〔2020〕20号).
-* 海曙 (seed 000): 90+ work items of every kind (台账, 创建评比, 普查调查, 信息平台, 挂牌, 盖章).
+* 海曙 (seed 000): the kinds of work that need approval (台账, 创建评比, 普查调查, 信息平台, 挂牌, 盖章). Its
+  「社区承担大小工作90多项」 describes the baseline before the reform, used once: ``catalog_baseline``.
 
 ``ITEMS`` holds exactly the four lists (23 duty + 13 assist + 15 certificate + the negative list: 20
 certificates and a few negative work tasks). ``EXTRA_ITEMS`` holds further approved duty/assist items of
-all kinds, so that 23 + 13 + 15 + len(EXTRA_ITEMS) ≈ 110 (seed 000: 90+ work items), 24 of them ledgers —
+all kinds: this year's catalog is the lists of seed 001 (23 + 13 + 15) plus the district's own approved
+items (len(EXTRA_ITEMS)), ≈ 110 in all, 24 of them ledgers —
 half the baseline's 47 (seed 001: paper ledgers −50 %). ``CANCELLED_ITEMS`` holds cleared-out items; the
 baseline year's stock (predecessors and further cancelled items) is built in ``catalog_baseline``.
 
@@ -45,6 +47,9 @@ LISTS = [
 KINDS = ["task", "ledger", "survey", "campaign", "inspection", "body", "platform", "certificate", "meeting"]
 CATEGORIES = ["duty", "assist", "certificate", "negative", "cancelled"]
 FREQUENCIES = ["once", "weekly", "monthly", "quarterly", "half_yearly", "yearly", "as_needed"]
+
+# The demo's towns (jianfu/demo/orgs.py), the street scope of their rural items.
+TOWNS = ["周巷镇", "观海卫镇", "横河镇"]
 
 # The only plaques allowed on a community's office (seed 001).
 ALLOWED_PLAQUES = ["社区党组织", "社区居民委员会", "社区工作站"]
@@ -260,6 +265,7 @@ DUTY_ITEMS = [
         frequency="as_needed",
         occurrences_per_year=1,
         hours_per_occurrence=10,
+        scope_community_types=["bungalow", "resettlement"],  # 一事一议 where residents still fund works
     ),
     _item(
         "CX-2026-015",
@@ -351,6 +357,7 @@ DUTY_ITEMS = [
         frequency="as_needed",
         occurrences_per_year=1,
         hours_per_occurrence=16,
+        scope_community_types=["commercial", "resettlement", "affordable"],  # no owners' assembly in bungalows
     ),
     _item(
         "CX-2026-023",
@@ -1485,6 +1492,7 @@ EXTRA_ITEMS = [
         funding_channel="河湖长制工作经费",
         frequency="weekly",
         hours_per_occurrence=1,
+        scope_streets=TOWNS,  # the towns' rivers
     ),
     _item(
         "CX-2026-138",
@@ -1498,6 +1506,7 @@ EXTRA_ITEMS = [
         funding_channel="动物防疫专项经费",
         frequency="yearly",
         hours_per_occurrence=8,
+        scope_streets=TOWNS,
     ),
     _item(
         "CX-2026-139",
@@ -1951,7 +1960,8 @@ if __name__ == "__main__":
     assert {i["category"] for i in EXTRA_ITEMS} == {"duty", "assist"}
     assert {i["category"] for i in CANCELLED_ITEMS} == {"cancelled"}
     approved = len([i for i in ITEMS + EXTRA_ITEMS if i["category"] in ("duty", "assist", "certificate")])
-    assert 100 <= approved <= 115, approved  # seed 000: 90+ work items
+    # Seed 001's lists (23 + 13 + 15) and the district's own approved items; not seed 000's 90+ (the baseline's).
+    assert approved == 23 + 13 + 15 + len(EXTRA_ITEMS) and 100 <= approved <= 115, approved
 
     codes = [i["code"] for i in everything]
     assert len(codes) == len(set(codes)), [c for c, n in Counter(codes).items() if n > 1]

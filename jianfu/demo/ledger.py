@@ -1,6 +1,7 @@
 """Demo 一表通 for 慈溪: data elements (most derived from the base registry), a dozen department
-reports that overlap heavily, a year of monthly values for the few typed elements, and this month's
-report requests to every community. Safe to run again."""
+reports that overlap heavily, a year of monthly values for the few typed elements, this month's
+report requests to every community, and the reform year's earlier months of the 低保 monthly report,
+opened and typed by a few communities each month (``_history``). Safe to run again."""
 
 import datetime as dt
 import random
@@ -10,7 +11,7 @@ from django.db import transaction
 
 from jianfu.catalog import gate
 from jianfu.catalog.models import WorkItem
-from jianfu.core import bulk, clock
+from jianfu.core import bulk, clock, workdays
 from jianfu.ledger import periods, values
 from jianfu.ledger.models import (
     DataElement,
@@ -24,9 +25,11 @@ from jianfu.ledger.models import (
     ValueSource,
     VersionState,
 )
-from jianfu.ledger.services import request_send
+from jianfu.ledger.services import Entry, request_send, submission_open, submission_save
 from jianfu.orgs.models import Membership, Org, OrgKind, Role, User
 from jianfu.orgs.services import membership_grant
+
+from . import arrival_history as history
 
 P, H = "people", "houses"
 # code, name, unit, department, derivation
@@ -131,6 +134,10 @@ TEMPLATES = [
     ("退役军人服务保障季报", "退役军人服务保障信息统计报表", "quarterly",
      ["VETERANS", "VETERAN_VISITS", "POP", "RES_HH"]),
 ]  # fmt: skip
+# The monthly reports sent in each past month of the reform year (arrival_history), and the typed field
+# two communities fill in each month, in turn (the others' values came from the import).
+HISTORY = [("低保对象动态管理月报", "DIBAO_REVIEWS")]
+HISTORY_SHARE = 24
 RULES = [
     ("HAZARDS_FIXED", "<=", "HAZARDS_FOUND", "整改火灾隐患数不应超过发现火灾隐患数"),
     ("POP_80", "<=", "POP_60", "80周岁以上老人数不应超过60周岁以上老人数"),
@@ -191,7 +198,82 @@ def load(district: Org) -> dict[str, int]:
     written = _values(district, elements)
     values.rebuild(district)
     templates = _templates(district, elements)
+    _history(district, elements)
     return {"elements": len(elements), "values": written, "templates": templates}
+
+
+def _history_days() -> list[dt.date]:
+    """The days the monthly reports went out in the reform year: each whole month before today's."""
+    today = clock.today()
+    _baseline, reform = history.story_years()
+    return [d for d in history.month_days(reform, 20) if (d.year, d.month) != (today.year, today.month)]
+
+
+def _types_it(community_index: int, month: int) -> bool:
+    return (community_index + month) % HISTORY_SHARE == 0
+
+
+def _history(district: Org, elements: dict[str, DataElement]) -> None:
+    """The reform year's monthly reports before this month: sent to every community the item covers;
+    two a month in turn open it (the ledger fills most fields) and types its one field."""
+    days = _history_days()
+    if not days:
+        return
+    communities = history.communities(district)
+    index = {c.pk: i for i, c in enumerate(communities)}
+    year = days[0].year
+    for name, code in HISTORY:
+        version = _history_version(district, name, year)
+        if version is None:
+            continue
+        clerk = clerk_for(version.template.department)
+        for day in days:
+            with clock.frozen_at(day):
+                request = request_send(
+                    actor=clerk, version=version, period=f"{day.year}-{day.month:02d}", due_workdays=10
+                )
+            opened = workdays.add_workdays(day, 2)
+            with clock.frozen_at(opened):
+                for submission in request.submissions.select_related("community", "request"):
+                    if code is None or not _types_it(index[submission.community_id], day.month):
+                        continue
+                    worker = history.community_worker(submission.community)
+                    submission_open(actor=worker, submission=submission)
+                    number = 5 + (index[submission.community_id] + day.month) % 9
+                    submission_save(
+                        actor=worker,
+                        submission=submission,
+                        entries=[Entry(element=elements[code], org=submission.community, text=str(number))],
+                    )
+        if version.template.item.year != clock.today().year:
+            version.template.retired = True  # last year's report, kept for its history
+            version.template.save(update_fields=["retired"])
+
+
+def _history_version(district: Org, name: str, year: int) -> TemplateVersion | None:
+    """The published report `name` built on the item of `year`: this year's, or (in January) one
+    built on last year's item, like this year's."""
+    existing = TemplateVersion.objects.filter(
+        template__name=name, template__item__year=year, template__department__parent=district
+    ).select_related("template__department", "template__item")
+    if existing.exists():
+        return existing.first()
+    _name, item_name, period_type, codes = next(t for t in TEMPLATES if t[0] == name)
+    item = WorkItem.objects.filter(department__parent=district, year=year, name=item_name.format(year=year)).first()
+    if item is None:
+        return None
+    template = ReportTemplate.objects.create(department=item.department, item=item, name=name)
+    version = TemplateVersion.objects.create(
+        template=template, number=1, period_type=period_type, state=VersionState.PUBLISHED, published_at=clock.now()
+    )
+    TemplateField.objects.bulk_create(
+        [TemplateField(version=version, element=elements_by_code(district)[c], position=i) for i, c in enumerate(codes)]
+    )
+    return version
+
+
+def elements_by_code(district: Org) -> dict[str, DataElement]:
+    return {e.code: e for e in DataElement.objects.filter(district=district)}
 
 
 def _values(district: Org, elements: dict[str, DataElement]) -> int:
@@ -220,15 +302,19 @@ def _values(district: Org, elements: dict[str, DataElement]) -> int:
             )
         )
 
+    typed_later = {code for _name, code in HISTORY if code}
+    history_months = {f"{d.year}-{d.month:02d}": d.month for d in _history_days()}
     for code, _name, _unit, _dept, kind, level, period_type, _rollup, (low, high) in TYPED:
         element = elements[code]
         orgs = grids if level == "grid" else communities
         keys = sorted({periods.containing(period_type, m.end).key for m in months})
         if period_type == "as_of":
             keys = [months[0].start.isoformat()]
-        for org in orgs:
+        for i, org in enumerate(orgs):
             for key in keys:
                 number = rng.randint(low, high) if kind == "integer" else round(rng.uniform(low, high), 1)
+                if code in typed_later and key in history_months and _types_it(i, history_months[key]):
+                    continue  # the community types it into the month's report (_history)
                 if code == "HAZARDS_FIXED":
                     number = min(number, found_by[(org.pk, key)])
                 if code == "HAZARDS_FOUND":
@@ -257,7 +343,7 @@ def _templates(district: Org, elements: dict[str, DataElement]) -> int:
         TemplateField.objects.bulk_create(
             [TemplateField(version=version, element=elements[c], position=i) for i, c in enumerate(codes)]
         )
-        clerk = _clerk_for(item.department)
+        clerk = clerk_for(item.department)
         if clerk is not None and not ReportRequest.objects.filter(version=version).exists():
             request_send(
                 actor=clerk,
@@ -270,7 +356,7 @@ def _templates(district: Org, elements: dict[str, DataElement]) -> int:
     return made
 
 
-def _clerk_for(department: Org) -> User:
+def clerk_for(department: Org) -> User:
     """The department's clerk; departments without a demo account get one that cannot log in."""
     membership = Membership.objects.filter(org=department, role=Role.CLERK).select_related("user").first()
     if membership is not None:

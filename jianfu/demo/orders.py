@@ -1,17 +1,23 @@
 """Demo work orders (issue 19, point 2), sent and answered through the services: the health bureau's
 orders under its items in force (one taken on, one done, one refused by 古塘社区 with a receipt),
 orders refused at the gate (no item; more hours than the item allows) and, when 古塘街道 has an item
-of its own in force, a street's meeting notice that a community of another street does not receive."""
+of its own in force, a street's meeting notice that a community of another street does not receive.
+Before them, the baseline year's and the reform year's months of orders (``_history``, arrival_history):
+what three departments sent under their items, and what the leaking senders sent without one."""
 
 from decimal import Decimal
 
 from django.db import transaction
 
+from jianfu.catalog import gate
 from jianfu.catalog.models import WorkItem
 from jianfu.core import clock
 from jianfu.orders import services
 from jianfu.orders.models import ORDER_KINDS, Order
 from jianfu.orgs.models import Org, OrgKind, User
+
+from . import arrival_history as history
+from .ledger import clerk_for
 
 HEALTH = "市卫生健康局"
 
@@ -19,6 +25,77 @@ HEALTH = "市卫生健康局"
 def _item(department: Org, name: str) -> WorkItem | None:
     in_force = WorkItem.objects.filter(WorkItem.in_force_q(clock.today()), department=department, name=name)
     return in_force.first()
+
+
+def _history(district: Org) -> None:
+    """A year of orders before the reform and the reform year's so far (arrival_history): each month
+    three departments send under their items to four communities in turn; the leaking senders send
+    work no item covers, refused at the gate — every month before the reform, now and then after."""
+    baseline, reform = history.story_years()
+    communities = history.communities(district)
+    senders = {o.name: o for o in Org.objects.filter(parent=district)}
+    street = senders[history.LEAKING_STREET]
+    street_worker = User.objects.get(username="street")
+    own = [c for c in communities if c.parent_id == street.pk]
+    clerks = {name: clerk_for(senders[name]) for name in {d for d, *_ in history.COVERED_ORDERS} | set(history.LEAKERS)}
+    for year in (baseline, reform):
+        for n, day in enumerate(history.month_days(year, 8)):
+            with clock.frozen_at(day):
+                _covered(senders, clerks, communities, n)
+                _unapproved(year == baseline, n, senders, clerks, communities, street, street_worker, own)
+
+
+def _covered(senders, clerks, communities, n: int) -> None:
+    start = n * history.COVERED_TARGETS
+    for k, (department, name, hours, title) in enumerate(history.COVERED_ORDERS):
+        item = _item(senders[department], name)
+        if item is None:
+            continue
+        first = (start + k * 16) % len(communities)
+        targets = (communities * 2)[first : first + history.COVERED_TARGETS]
+        refused = gate.refusals(item, targets, kind=item.kind)
+        targets = [c for c in targets if c not in refused]
+        if targets:
+            services.order_send(
+                actor=clerks[department],
+                source=senders[department],
+                kind=item.kind,
+                item=item,
+                title=title,
+                hours=Decimal(hours),
+                workdays_to_do=5,
+                communities=targets,
+            )
+
+
+def _unapproved(before: bool, n: int, senders, clerks, communities, street, street_worker, own) -> None:
+    """Before the reform every leaking department sends to one community each month, and the street to
+    two of its own; after it one department a month, and the street every third month."""
+    departments = history.LEAKERS if before else [history.LEAKERS[n % len(history.LEAKERS)]]
+    for k, department in enumerate(departments):
+        first = (n * 5 + k * 11) % len(communities)
+        services.order_send(
+            actor=clerks[department],
+            source=senders[department],
+            kind="task",
+            item=None,
+            title=history.UNAPPROVED[department][n % 3],
+            hours=Decimal(3),
+            workdays_to_do=3,
+            communities=[communities[first]],
+        )
+    if before or n % 3 == 2:
+        first = n % len(own)
+        services.order_send(
+            actor=street_worker,
+            source=street,
+            kind="task",
+            item=None,
+            title=history.UNAPPROVED[street.name][n % 3],
+            hours=Decimal(2),
+            workdays_to_do=2,
+            communities=(own * 2)[first : first + 2],
+        )
 
 
 @transaction.atomic
@@ -94,6 +171,7 @@ def load(district: Org) -> str:
     platform = _item(health, "家庭医生签约服务信息系统协助录入")
     if platform is not None:
         send(health, clerk, platform, platform.kind, "家庭医生签约信息集中补录", "8", 3, [gutang, danyuan])
+    _history(district)
     street_items = WorkItem.objects.filter(
         WorkItem.in_force_q(clock.today()), department=gutang_street, kind__in=ORDER_KINDS
     ).order_by("kind", "code")

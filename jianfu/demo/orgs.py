@@ -111,13 +111,16 @@ def _community_figures() -> list[dict]:
             reg = registered[i]
             res = max(620, round(reg * rng.uniform(0.86, 1.04)))
         rows.append({"street": street, "name": name, "registered": reg, "resident": res})
-    population = _apportion(TOTAL_POPULATION, [r["registered"] * rng.uniform(2.55, 2.95) for r in rows])
+    # Population is the people living here (实有人口, what the registry and the ledger count), so it
+    # follows the resident households, not the registered ones.
+    population = _apportion(TOTAL_POPULATION, [r["resident"] * rng.uniform(2.55, 2.95) for r in rows])
     staff = _apportion(TOTAL_STAFF, [r["registered"] * rng.uniform(0.8, 1.2) for r in rows])
     below = set(rng.sample(range(len(rows)), BELOW_SPACE_STANDARD))
     per_100 = settings.JIANFU["SPACE_M2_PER_100_HOUSEHOLDS"]
     types = list(CommunityType.values)
     for i, row in enumerate(rows):
-        required = row["registered"] * per_100 / 100
+        # Judged on the larger of registered and resident households (seed 002's 人户分离).
+        required = max(row["registered"], row["resident"]) * per_100 / 100
         factor = rng.uniform(0.1, 0.35) if i in below else rng.uniform(1.05, 1.6)
         row |= {
             "population": population[i],

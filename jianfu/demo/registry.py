@@ -1,7 +1,8 @@
 """The demo district's base registry, generated deterministically with bulk inserts.
 
-Per community: its resident households live at standard addresses in its grids (户 sizes averaging
-≈2.8, so ≈202 000 people for 慈溪's ≈73 000 households); its registered households are those of its
+Per community: its resident households live at standard addresses in its grids, as many people in
+each grid as the organisation tree records for it (so the public page's population, the ledger's
+实有人口 and the tree agree); its registered households are those of its
 residents who are registered here plus registered-only households living elsewhere (古塘: 2 800
 registered, 1 500 living there; 旦苑: 438 registered, 2 260 living there — seed 002)."""
 
@@ -144,9 +145,16 @@ def _community(community: Org, tag_by_code: dict[str, Tag], ids: _Ids, units_per
     area_names = [f"{community.name[:-2]}{s}" for s in rng.sample(AREA_SUFFIXES, 3)]
     addresses: list[Address] = []
     roles: list[str] = []  # what each address is for: "home", "vacant", "shop"
+    sizes: list[int] = []  # people in each home, in order
+    registered_here: set[int] = set()  # homes (by order) whose household is registered here
     building = shop_no = 0
     for g, grid in enumerate(grids):
         homes = grid.resident_households
+        first = len(sizes)
+        sizes += _sizes(rng, homes, grid.population)
+        # As many of the grid's homes registered here as the tree records for the grid (all of them
+        # where more are registered than live there, as in 古塘).
+        registered_here |= {first + i for i in rng.sample(range(homes), min(homes, grid.registered_households))}
         vacant = max(1, round(homes * 0.04))
         shops = max(1, round(homes * units_per_household))
         area = area_names[g % 2]
@@ -166,7 +174,6 @@ def _community(community: Org, tag_by_code: dict[str, Tag], ids: _Ids, units_per
 
     registered = community.registered_households
     homes = [a for a, r in zip(addresses, roles, strict=True) if r == "home"]
-    registered_here = set(rng.sample(range(len(homes)), min(len(homes), registered)))
     people: list[Person] = []
     house_uses: dict[int, str] = {}
     household_no = 0
@@ -174,11 +181,10 @@ def _community(community: Org, tag_by_code: dict[str, Tag], ids: _Ids, units_per
         local = index in registered_here
         if local:
             household_no += 1
-        size = _weighted(rng, HOUSEHOLD_SIZES)
-        people += _household(rng, ids, size, address, community, household_no if local else None)
+        people += _household(rng, ids, sizes[index], address, community, household_no if local else None)
         house_uses[address.pk] = HouseUse.SELF if local or rng.random() < 0.3 else HouseUse.RENTED
     # Registered here, living elsewhere (人户分离): their households count as registered, not resident.
-    for _ in range(max(0, registered - len(homes))):
+    for _ in range(max(0, registered - len(registered_here))):
         household_no += 1
         people += _household(rng, ids, _weighted(rng, HOUSEHOLD_SIZES), None, community, household_no)
     bulk.insert_with_history(people, when=HISTORY_SINCE)
@@ -199,6 +205,21 @@ def _community(community: Org, tag_by_code: dict[str, Tag], ids: _Ids, units_per
     units = [_unit(rng, a, i) for i, (a, r) in enumerate(zip(addresses, roles, strict=True)) if r == "shop"]
     bulk.insert(units)
     return len(people)
+
+
+def _sizes(rng: random.Random, homes: int, population: int) -> list[int]:
+    """Household sizes drawn from HOUSEHOLD_SIZES, then nudged one person at a time until they add up
+    to the grid's population: the registry counts exactly the people the organisation tree records."""
+    sizes = [_weighted(rng, HOUSEHOLD_SIZES) for _ in range(homes)]
+    largest = HOUSEHOLD_SIZES[-1][0]
+    population = min(max(population, homes), homes * largest)
+    while (gap := population - sum(sizes)) != 0:
+        i = rng.randrange(homes)
+        if gap > 0 and sizes[i] < largest:
+            sizes[i] += 1
+        elif gap < 0 and sizes[i] > 1:
+            sizes[i] -= 1
+    return sizes
 
 
 def _address(grid: Org, community: Org, area: str, building: str, unit: str, room: str) -> Address:

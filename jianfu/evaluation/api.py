@@ -90,6 +90,7 @@ class ResultOut(Schema):
     turnout: Decimal | None
     valid: bool
     breakdown: list[LineOut]
+    community_score: Decimal | None = None  # the communities' rating: seed 003's third of the year-end assessment
     composite: Decimal | None = None
     comments: list[str] | None = None
 
@@ -115,6 +116,7 @@ def _result_out(result: scoring.TargetResult, *, composite: bool = False, commen
             {"indicator": line.indicator.name, "weight": line.indicator.weight, "score": line.score}
             for line in result.lines
         ],
+        "community_score": result.community_score if composite else None,
         "composite": result.composite if composite else None,
         "comments": comments,
     }

@@ -13,12 +13,16 @@ def _percent(value) -> str:
     return "" if value is None else f"{value}%"
 
 
+def _blank(value):
+    return "" if value is None else value
+
+
 def result_headers(campaign: Campaign) -> list[str]:
     headers = ["名次", "评议对象", "所属组织", "综合得分"]
     headers += [f"{i.name}（{i.weight}%）" for i in campaign.indicators.all()]
     headers += ["票数", "应参评（户或单位）", "已参评", "参评率", "是否有效"]
     if campaign.direction == Direction.DEPARTMENT:
-        headers += ["其他考核得分", f"年终综合得分（评议占{campaign.composite_share}）"]
+        headers += ["社区评价得分", "其他考核得分", f"年终综合得分（社区评价占{campaign.composite_share}）"]
     return headers
 
 
@@ -28,7 +32,7 @@ def result_rows(campaign: Campaign, results: list[scoring.TargetResult]):
         row += [line.score if line.score is not None else "" for line in r.lines]
         row += [r.ballots, r.eligible, r.voted, _percent(r.turnout), "有效" if r.valid else "无效"]
         if campaign.direction == Direction.DEPARTMENT:
-            row += [r.other_score if r.other_score is not None else "", r.composite if r.composite is not None else ""]
+            row += [_blank(r.community_score), _blank(r.other_score), _blank(r.composite)]
         yield [float(v) if hasattr(v, "as_tuple") else v for v in row]
 
 

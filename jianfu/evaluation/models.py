@@ -311,7 +311,7 @@ class CommentEvent(History):
 
 
 class YearEndScore(models.Model):
-    """The rest of a department's year-end assessment, which the campaign's score joins with its share."""
+    """The rest of a department's year-end assessment, which the communities' rating joins with its share."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="year_end_scores")
     department = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")

@@ -9,8 +9,13 @@ scale up. Nothing vetoes: a zero on one indicator costs exactly its weight.
 Validity: a result counts when the turnout reaches the campaign's threshold — household codes used
 out of household codes issued in the target's community (resident campaigns: one code per resident
 household of the registry), evaluating organisations that rated the target out of all of them
-(departments). Rankings hold valid results only. A department's year-end composite is
-share × score + (1 − share) × the rest of its assessment (seed 003: the community rating is 1/3).
+(departments). Rankings hold valid results only.
+
+A department's year-end composite is share × the communities' rating + (1 − share) × the rest of its
+assessment. Seed 003: 「社區對部門評價權重占機關年底黨建考核的三分之一」 — the communities' rating is one
+third inside the year-end assessment; the published score (streets' ballots and objective figures
+too) is not. The communities' rating is the weighted mean of the opinion indicators over ballots by
+communities, from the per-indicator figures as shown (cents); it is frozen in ``Result.breakdown``.
 """
 
 from dataclasses import dataclass, field
@@ -50,6 +55,7 @@ def _dec(value: Fraction | Decimal | None) -> Decimal | None:
 class Line:
     indicator: Indicator
     score: Decimal | None
+    community: Decimal | None = None  # the communities' own rating on an opinion line (departments)
 
 
 @dataclass
@@ -65,6 +71,7 @@ class TargetResult:
     rank: int | None = None
     other_score: Decimal | None = None
     composite: Decimal | None = None
+    community_score: Decimal | None = None
     comments: list = field(default_factory=list)
 
     @property
@@ -95,14 +102,15 @@ def _eligible_by_street(campaign: Campaign) -> dict[int, int]:
     )
 
 
-def opinion_scores(campaign: Campaign) -> dict[tuple[int, int], Fraction]:
-    """(target, indicator) → 0–100, exact, from the sum and count of the values given."""
+def opinion_scores(campaign: Campaign, *, communities_only: bool = False) -> dict[tuple[int, int], Fraction]:
+    """(target, indicator) → 0–100, exact, from the sum and count of the values given; with
+    ``communities_only``, of the ballots communities cast."""
     low, high = campaign.scale_range
+    scores = BallotScore.objects.filter(ballot__target__campaign=campaign)
+    if communities_only:
+        scores = scores.filter(ballot__evaluator__kind=OrgKind.COMMUNITY)
     rows = (
-        BallotScore.objects.filter(ballot__target__campaign=campaign)
-        .values_list("ballot__target_id", "indicator_id")
-        .annotate(total=Sum("value"), n=Count("pk"))
-        .order_by()
+        scores.values_list("ballot__target_id", "indicator_id").annotate(total=Sum("value"), n=Count("pk")).order_by()
     )
     return {(t, i): (Fraction(total, n) - low) * 100 / (high - low) for t, i, total, n in rows if n}
 
@@ -121,6 +129,9 @@ def compute(campaign: Campaign) -> list[TargetResult]:
     lines_of = list(campaign.indicators.all())
     targets = list(campaign.targets.select_related("org", "worker"))
     opinions = opinion_scores(campaign)
+    by_communities = (
+        opinion_scores(campaign, communities_only=True) if campaign.direction == Direction.DEPARTMENT else {}
+    )
     objectives: dict[int, dict[int, Decimal | None]] = {}
     for ind in lines_of:
         if not ind.is_opinion:
@@ -152,7 +163,8 @@ def compute(campaign: Campaign) -> list[TargetResult]:
                 value = opinions.get((target.pk, ind.pk))
             else:
                 value = objectives[ind.pk].get(target.pk)
-            lines.append(Line(ind, _dec(value)))
+            community = by_communities.get((target.pk, ind.pk)) if ind.is_opinion else None
+            lines.append(Line(ind, _dec(value), _dec(community)))
             parts.append((ind.weight, value))
         score = weighted(parts) if ballots else None
         if campaign.is_resident:
@@ -174,18 +186,24 @@ def compute(campaign: Campaign) -> list[TargetResult]:
             valid=valid,
         )
         if campaign.direction == Direction.DEPARTMENT:
+            result.community_score = community_rating(lines)
             result.other_score = others.get(target.org_id)
-            result.composite = composite(campaign, result.score, result.other_score)
+            result.composite = composite(campaign, result.community_score, result.other_score)
         results.append(result)
     return rank(results)
 
 
-def composite(campaign: Campaign, score: Decimal | None, other: Decimal | None) -> Decimal | None:
-    """share × the published score + (1 − share) × the rest of the year-end assessment."""
-    if score is None or other is None:
+def community_rating(lines: list[Line]) -> Decimal | None:
+    """The communities' rating of a department: the weighted mean of their per-indicator figures."""
+    return _dec(weighted([(line.indicator.weight, line.community) for line in lines if line.indicator.is_opinion]))
+
+
+def composite(campaign: Campaign, community: Decimal | None, other: Decimal | None) -> Decimal | None:
+    """share × the communities' rating + (1 − share) × the rest of the year-end assessment (seed 003)."""
+    if community is None or other is None:
         return None
     share = Fraction(campaign.composite_numerator, campaign.composite_denominator)
-    return _dec(share * Fraction(score) + (1 - share) * Fraction(other))
+    return _dec(share * Fraction(community) + (1 - share) * Fraction(other))
 
 
 def rank(results: list[TargetResult]) -> list[TargetResult]:
@@ -209,7 +227,10 @@ def freeze(results: list[TargetResult]) -> list[Result]:
         Result(
             target=r.target,
             score=r.score,
-            breakdown=[{"indicator": line.indicator.pk, "score": _str(line.score)} for line in r.lines],
+            breakdown=[
+                {"indicator": line.indicator.pk, "score": _str(line.score), "community": _str(line.community)}
+                for line in r.lines
+            ],
             ballots=r.ballots,
             eligible=r.eligible,
             voted=r.voted,
@@ -227,17 +248,25 @@ def _str(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def thawed_lines(breakdown: list[dict], indicators_by_pk: dict[int, Indicator]) -> list[Line]:
+    return [
+        Line(indicators_by_pk[b["indicator"]], _decimal(b["score"]), _decimal(b.get("community")))
+        for b in breakdown
+        if b["indicator"] in indicators_by_pk
+    ]
+
+
 def thawed(campaign: Campaign) -> list[TargetResult]:
     """The released results, as stored: they no longer move when later data arrives."""
     indicators_by_pk = {i.pk: i for i in campaign.indicators.all()}
     stored = Result.objects.filter(target__campaign=campaign).select_related("target", "target__org", "target__worker")
     results = []
     for r in stored:
-        lines = [
-            Line(indicators_by_pk[b["indicator"]], Decimal(b["score"]) if b["score"] is not None else None)
-            for b in r.breakdown
-            if b["indicator"] in indicators_by_pk
-        ]
+        lines = thawed_lines(r.breakdown, indicators_by_pk)
         results.append(
             TargetResult(
                 target=r.target,
@@ -251,6 +280,7 @@ def thawed(campaign: Campaign) -> list[TargetResult]:
                 rank=r.rank,
                 other_score=r.other_score,
                 composite=r.composite,
+                community_score=community_rating(lines) if campaign.direction == Direction.DEPARTMENT else None,
             )
         )
     ranked = sorted((r for r in results if r.rank is not None), key=lambda r: (r.rank, r.target.name))

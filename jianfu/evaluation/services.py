@@ -826,9 +826,12 @@ def year_end_import(*, actor: User, campaign: Campaign, table: Table) -> ImportR
 
 
 def _refresh_composites(campaign: Campaign) -> None:
-    """After release the scores are frozen, but the composite follows the rest of the assessment."""
+    """After release the scores are frozen (the communities' rating with them), but the composite follows
+    the rest of the assessment."""
     others = dict(campaign.year_end_scores.values_list("department_id", "score"))
+    indicators = {i.pk: i for i in campaign.indicators.all()}
     for result in Result.objects.filter(target__campaign=campaign).select_related("target"):
+        rating = scoring.community_rating(scoring.thawed_lines(result.breakdown, indicators))
         result.other_score = others.get(result.target.org_id)
-        result.composite = scoring.composite(campaign, result.score, result.other_score)
+        result.composite = scoring.composite(campaign, rating, result.other_score)
         result.save(update_fields=["other_score", "composite"])

@@ -438,7 +438,7 @@ def results_xlsx(request, pk: int):
     rows = scoring.results(campaign)
     if not can_manage_campaign(request.user, campaign):
         for r in rows:  # the composite belongs to each department's own assessment
-            r.other_score = r.composite = None
+            r.community_score = r.other_score = r.composite = None
     return xlsx_response(
         f"{campaign.title}-评议结果.xlsx", exports.result_headers(campaign), exports.result_rows(campaign, rows)
     )

@@ -9,9 +9,10 @@ read the live tables. All people-based elements of one org and day are one query
 """
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,8 +93,22 @@ def _people_q(spec: dict, day: dt.date, org_path: str) -> Q:
         holders = PersonTag.objects.filter(tag__code=code, since__lte=day).exclude(until__lte=day)
         q &= Q(id__in=holders.values("person_id"))
     if spec.get("separated"):
-        q &= ~Q(hukou_community__path__startswith=org_path) | Q(hukou_community__isnull=True)
+        # Registered anywhere but the community they live in: the same person counts in their grid,
+        # their community and above, so grid figures add up to the community's.
+        q &= Q(hukou_community__isnull=True) | ~Q(hukou_community_id=F("community_id"))
     return q
+
+
+@dataclass(frozen=True)
+class _Spec:
+    pk: int
+    derivation: dict
+
+
+def people_living(org, day: dt.date) -> int:
+    """实有人口: people living in `org` at the end of `day`, by the same derivation as the ledger's
+    element {"measure": "people"}; the public community page reads this figure too."""
+    return int(compute([_Spec(0, {"measure": "people"})], org, day)[0])
 
 
 def compute(elements, org, day: dt.date) -> dict[int, Decimal]:

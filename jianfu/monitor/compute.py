@@ -4,7 +4,7 @@ source tables: a fixed number of queries per year, whatever the size of the dist
 import calendar
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import Count, Sum
@@ -19,6 +19,7 @@ from jianfu.core import clock
 from jianfu.ledger.models import Submission
 from jianfu.orgs.models import Org, OrgKind
 
+from . import selfgov
 from .models import CommunityMonth, DepartmentMonth
 
 TWO = Decimal("0.01")
@@ -48,9 +49,20 @@ def _carried_items(district: Org, year: int) -> list[WorkItem]:
     )
 
 
+def whole_meetings(per_year: Decimal, month: int) -> int:
+    """Whole meetings that an item held `per_year` times a year brings in `month`: the k-th of the
+    year's N falls in the month in which k/N of the year is complete (⌊N·m/12⌋ − ⌊N·(m−1)/12⌋), so
+    quarterly in months 3, 6, 9, 12, half-yearly in 6 and 12, yearly and once in 12, weekly 4 or 5 a
+    month; the twelve months sum to N. An as-needed count with a fraction is rounded to whole meetings."""
+    n = int(Decimal(per_year).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return n * month // 12 - n * (month - 1) // 12
+
+
 def item_figures(district: Org, year: int, months: list[int], orgs: list[Org]) -> dict[tuple[int, int], dict]:
-    """Per (community, month): items carried by kind, their worker-hours and meetings. Items that share
-    a scope are summed once and the sums handed to every community the scope covers."""
+    """Per (community, month): items carried by kind, their worker-hours and whole meetings (a
+    part-year item counts those falling in its months). Residents' own meetings (hearings, forums,
+    dialogues: monitor.selfgov) are carried items but neither burden meetings nor delegated hours.
+    Items that share a scope are summed once and the sums handed to every community the scope covers."""
     by_scope: dict[tuple, list[WorkItem]] = defaultdict(list)
     for item in _carried_items(district, year):
         streets = frozenset(s.pk for s in item.scope_streets.all())
@@ -67,9 +79,11 @@ def item_figures(district: Org, year: int, months: list[int], orgs: list[Org]) -
             for item in live:
                 figures[f"items_{item.kind}"] += 1
                 figures["items_total"] += 1
+                if selfgov.is_self_governance(item):
+                    continue
                 figures["item_hours"] += item.hours_per_month()
                 if item.kind == ItemKind.MEETING:
-                    figures["meetings"] += item.yearly_occurrences() / 12
+                    figures["meetings"] += whole_meetings(item.yearly_occurrences(), month)
             sums.append((streets, types, figures))
         for community in orgs:
             total = defaultdict(Decimal)

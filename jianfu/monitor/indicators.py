@@ -8,7 +8,10 @@ months, and above a community the sum over the communities.
 Burden index (per community and month): 100 × the weighted mean, over the index indicators k with
 a baseline, of x_k / b_k, where b_k is the district's mean per community and month in the baseline
 year. So 100 is the average community of the baseline year; 50 is half its burden. Weights come
-from JIANFU["BURDEN_INDEX_WEIGHTS"] (all 1 by default)."""
+from JIANFU["BURDEN_INDEX_WEIGHTS"] (all 1 by default).
+
+Residents' self-governance (hearings, forums, dialogues, consultations; seeds 001 and 004) is not
+burden: it enters neither these indicators nor the index, and is counted apart (monitor.selfgov)."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -44,7 +47,9 @@ INDICATORS: list[Indicator] = [
     Indicator("items_certificate", _("Certificate kinds to stamp"), ITEMS, "burden", True),
     Indicator("items_meeting", _("Meeting items"), ITEMS, "burden", True),
     Indicator("plaques", _("Plaques hung"), _("plaques"), "burden", True, in_index=True),
-    Indicator("meetings", _("Meetings to attend"), _("meetings"), "burden", False, in_index=True, decimals=1),
+    # Whole meetings called by departments and streets (monitor.compute.whole_meetings); residents'
+    # own hearings, forums and dialogues are not burden (monitor.selfgov).
+    Indicator("meetings", _("Meetings to attend"), _("meetings"), "burden", False, in_index=True),
     Indicator("report_requests", _("Report requests received"), _("requests"), "burden", False),
     Indicator("fields_asked", _("Report fields asked"), _("fields"), "burden", False),
     Indicator("fields_prefilled", _("Report fields filled automatically"), _("fields"), "burden", False),

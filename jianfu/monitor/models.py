@@ -83,3 +83,50 @@ class DepartmentMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department_id} {self.year}-{self.month:02d}"
+
+
+class ArrivalChannel(models.TextChoices):
+    """How a piece of work reached a community (monitor.arrivals says what each counts)."""
+
+    ORDER = "order", _("Work order")
+    LEDGER = "ledger", _("Report request")
+    CASE = "case", _("Case dispatched to the community")
+    CERTIFICATE = "certificate", _("Certificate asked for")
+    CHECK = "check", _("Checked on arrival")
+    VIOLATION = "violation", _("Reported as unapproved")
+    GATE = "gate", _("Refused when sent")
+
+
+class ArrivalMonth(models.Model):
+    """What reached the communities of a district in a month: one row per community (or street, for
+    a street worker's check without a community), sender, kind, channel and whether an item in force
+    covered it (monitor.arrivals)."""
+
+    district = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+")
+    street = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey("orgs.Org", null=True, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    # The department or street that sent it; none when only written down or asked by a resident.
+    sender = models.ForeignKey("orgs.Org", null=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, blank=True)
+    channel = models.CharField(max_length=12, choices=ArrivalChannel.choices)
+    covered = models.BooleanField()
+    count = models.PositiveIntegerField()
+    hours = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("arrivals of a month")
+        verbose_name_plural = _("arrivals of a month")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="arrivalmonth_month"),
+        ]
+        indexes = [
+            models.Index(fields=["district", "year", "month"], name="arrivalmonth_district_idx"),
+            models.Index(fields=["street", "year", "month"], name="arrivalmonth_street_idx"),
+            models.Index(fields=["community", "year", "month"], name="arrivalmonth_community_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community_id or self.street_id} {self.year}-{self.month:02d} {self.channel}"

@@ -32,8 +32,18 @@ def public_figures(org: Org) -> dict | None:
         unit=str(BY_KEY["burden_index"].unit),
         label=_("Month"),
     )
+    if org.kind == OrgKind.COMMUNITY:
+        # The community's own leak rate only: no sender is named where the public reads it.
+        by_month = selectors.leak_by_month(org, [summary.baseline_year, year])
+        leak = {
+            "now": selectors.leak_over(by_month[year], summary.months),
+            "then": selectors.leak_over(by_month[summary.baseline_year], summary.months),
+        }
+    else:
+        leak = None
     return {
         "summary": summary,
+        "leak": leak,
         "rows": [summary.row(k) for k in HEADLINE],
         "by_year": selectors.by_year(org, years, summary.months, "burden_index"),
         "chart": chart,

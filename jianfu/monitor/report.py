@@ -21,9 +21,10 @@ from django.utils.translation import pgettext
 
 from jianfu.core import clock
 from jianfu.core.errors import DomainError
+from jianfu.core.numbers import grouped
 from jianfu.orgs.models import Org
 
-from . import selectors, standards, workload
+from . import report_arrivals, selectors, selfgov, standards, workload
 from .indicators import BY_KEY, HEADLINE, HEAT, INDICATORS, index_weights
 
 ANNEX = HEAT  # the community annex shows the dashboard's heat table
@@ -42,12 +43,13 @@ NONE = "–"  # as the dashboard shows a missing figure
 
 
 def fmt(value) -> str:
-    """A figure as the dashboard shows it: as computed (already rounded by the selectors), "–" if none."""
-    return NONE if value is None else str(value)
+    """A figure as the dashboard shows it: as computed (already rounded by the selectors), thousands
+    separated (2,814.2), "–" if none."""
+    return NONE if value is None else str(grouped(value))
 
 
 def fmt_change(change: Decimal | None) -> str:
-    return NONE if change is None else f"{change}%"
+    return NONE if change is None else f"{grouped(change)}%"
 
 
 def months_text(months: list[int]) -> str:
@@ -86,6 +88,8 @@ class Report:
     standards: list[standards.Standard]
     balance: workload.Balance
     weights: dict[str, Decimal] = field(default_factory=dict)
+    arrivals: report_arrivals.ArrivalFigures = field(default_factory=lambda: report_arrivals.ArrivalFigures())
+    self_governance: selfgov.SelfGovernance | None = None
     _images: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -126,6 +130,8 @@ def build(district: Org, year: int, *, today: dt.date | None = None) -> Report:
         standards=standards.check(district),
         balance=workload.balance(district, year, months),
         weights=index_weights(),
+        arrivals=report_arrivals.figures(district, base, year, months, [o for o, _v in now]),
+        self_governance=selfgov.for_org(district, year, base, months),
     )
 
 
@@ -217,7 +223,7 @@ def department_table(report: Report) -> Table:
     def line(name, d):
         return [
             name,
-            str(d.dispatched),
+            fmt(d.dispatched),
             _rate(d.response_rate),
             _rate(d.resolution_rate),
             _rate(d.satisfaction_rate),
@@ -388,6 +394,41 @@ def _service(report: Report) -> list[Block]:
     ]
 
 
+def selfgov_table(report: Report) -> Table:
+    figures = report.self_governance
+    header = [
+        _("Kind of meeting"),
+        _("Meetings held %(year)s") % {"year": report.baseline_year},
+        _("Meetings held %(year)s") % {"year": report.year},
+        _("Residents taking part"),
+        _("Follow-ups done"),
+    ]
+    lines = [(line.label, line.then, line.now) for line in figures.lines]
+    lines.append((_("All kinds"), figures.total_then, figures.total_now))
+    rows = [
+        [label, *(grouped(v) for v in (then.held, now.held, now.participants, now.follow_ups_done))]
+        for label, then, now in lines
+    ]
+    return Table(header, rows, name="selfgov")
+
+
+def _selfgov(report: Report) -> list[Block]:
+    if report.self_governance is None:
+        return []
+    return [
+        _h(_("Residents' self-governance"), 3),
+        _p(
+            _(
+                "Hearings, forums, dialogues and consultations residents held in %(months)s, from the published "
+                "deliberation records (seeds 001 and 004 encourage them). They are not burden: they count neither "
+                "in the meetings to attend nor in the burden index."
+            )
+            % {"months": months_text(report.months)}
+        ),
+        _t(selfgov_table(report)),
+    ]
+
+
 def _standards(report: Report) -> list[Block]:
     blocks = [_h(_("5. Community building standards"))]
     for n, standard in enumerate(report.standards, start=1):
@@ -487,9 +528,11 @@ def blocks(report: Report) -> list[Block]:
         b
         for b in (
             *_overview(report),
+            *report_arrivals.blocks(report),
             *_index(report),
             *_streets(report),
             *_service(report),
+            *_selfgov(report),
             *_standards(report),
             *_balance(report),
             *_notes(report),
@@ -610,6 +653,7 @@ def _figure(chart: Chart):
             ax.plot(x, [math.nan if v is None else float(v) for v in values], marker="o", color=colour, label=name)
         ax.axhline(100, color="#999999", linewidth=0.8, linestyle="--")
         ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_formatter("{x:,.10g}")
         ax.set_xticks(list(x), chart.labels)
         ax.set_xlabel(pgettext("burden report", "Month"))
         ax.set_ylabel(chart.unit)
@@ -621,7 +665,8 @@ def _figure(chart: Chart):
         colours = ["#2e7d32" if v < 0 else "#c62828" for v in values] if chart.unit == "%" else "#2171b5"
         bars = ax.barh(range(len(values)), values, color=colours)
         ax.set_yticks(range(len(values)), chart.labels)
-        ax.bar_label(bars, labels=[f"{v:.0f}" if chart.unit == "%" else f"{v:g}" for v in values], padding=2)
+        ax.bar_label(bars, labels=[f"{v:,.0f}" if chart.unit == "%" else f"{v:,.10g}" for v in values], padding=2)
+        ax.xaxis.set_major_formatter("{x:,.10g}")
         ax.axvline(0, color="#444444", linewidth=0.8)
         ax.margins(x=0.15)
         ax.set_xlabel(chart.unit)

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils.translation import gettext as _
 
 from jianfu.certificates.selectors import comparable_months
@@ -14,7 +14,7 @@ from jianfu.evaluation.models import Campaign, CampaignState, Direction, Result
 from jianfu.orgs.models import DEPARTMENT_KINDS, Org, OrgKind
 
 from .indicators import BY_KEY, INDICATORS, Indicator
-from .models import CommunityMonth, DepartmentMonth
+from .models import ArrivalMonth, CommunityMonth, DepartmentMonth
 from .services import baseline_year
 
 KEYS = [i.key for i in INDICATORS]
@@ -260,3 +260,121 @@ def stamp(district: Org) -> str:
         n=Count("pk"), last=Max("pk")
     )
     return f"{computed.timestamp() if computed else '-'}-{released['n']}-{released['last']}"
+
+
+# Arrivals and the leak rate (issue 21; monitor.arrivals says what one arrival is) ---------------------
+
+
+@dataclass
+class Leak:
+    """Arrivals, the uncovered among them, and the hours they cost."""
+
+    arrivals: int = 0
+    uncovered: int = 0
+    hours: Decimal = Decimal(0)
+    org: Org | None = None
+
+    @property
+    def rate(self) -> Decimal | None:
+        """Unapproved arrivals ÷ all arrivals, in percent."""
+        if not self.arrivals:
+            return None
+        return (Decimal(self.uncovered) * 100 / self.arrivals).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+LEAK_SUMS = {
+    "arrivals": Sum("count"),
+    "uncovered": Sum("count", filter=Q(covered=False)),
+    "hours": Sum("hours"),
+}
+
+
+def _leak(row: dict, org: Org | None = None) -> Leak:
+    return Leak(
+        arrivals=row.get("arrivals") or 0,
+        uncovered=row.get("uncovered") or 0,
+        hours=Decimal(row.get("hours") or 0).quantize(Decimal("0.01")),
+        org=org,
+    )
+
+
+def _arrivals(org: Org):
+    if org.kind == OrgKind.DISTRICT:
+        return ArrivalMonth.objects.filter(district=org)
+    if org.kind in (OrgKind.STREET, OrgKind.TOWN):
+        return ArrivalMonth.objects.filter(street=org)
+    if org.kind == OrgKind.GRID:
+        return ArrivalMonth.objects.filter(community_id=org.parent_id)
+    if org.kind in DEPARTMENT_KINDS:
+        return ArrivalMonth.objects.filter(sender=org)
+    return ArrivalMonth.objects.filter(community=org)
+
+
+def leak(org: Org, year: int, months: list[int]) -> Leak:
+    """What reached the org's communities in those months (or what a department sent), one query."""
+    return _leak(_arrivals(org).filter(year=year, month__in=months).aggregate(**LEAK_SUMS), org)
+
+
+def leak_by_month(org: Org, years: list[int]) -> dict[int, list[Leak]]:
+    """Month by month, {year: [12 Leak]}, one query."""
+    out = {y: [Leak() for _m in range(12)] for y in years}
+    for row in _arrivals(org).filter(year__in=years).values("year", "month").annotate(**LEAK_SUMS).order_by():
+        out[row["year"]][row["month"] - 1] = _leak(row)
+    return out
+
+
+def leak_over(by_month: list[Leak], months: list[int]) -> Leak:
+    """The sum over those months of one year of leak_by_month (no query)."""
+    picked = [by_month[m - 1] for m in months]
+    return Leak(
+        arrivals=sum(x.arrivals for x in picked),
+        uncovered=sum(x.uncovered for x in picked),
+        hours=sum((x.hours for x in picked), Decimal("0.00")),
+    )
+
+
+def leak_children(org: Org, year: int, months: list[int]) -> dict[int, Leak]:
+    """{street or community pk: Leak} of the org's streets (a district) or communities (a street), one query."""
+    if org.kind == OrgKind.DISTRICT:
+        group = "street_id"
+    elif org.kind in (OrgKind.STREET, OrgKind.TOWN):
+        group = "community_id"
+    else:
+        return {}
+    rows = _arrivals(org).filter(year=year, month__in=months).values(group).annotate(**LEAK_SUMS).order_by()
+    return {row[group]: _leak(row) for row in rows if row[group] is not None}
+
+
+def leak_by_community(org: Org, year: int, months: list[int]) -> dict[int, Leak]:
+    """{community pk: Leak} of every community under the org, one query."""
+    rows = (
+        _arrivals(org)
+        .filter(year=year, month__in=months, community__isnull=False)
+        .values("community_id")
+        .annotate(**LEAK_SUMS)
+        .order_by()
+    )
+    return {row["community_id"]: _leak(row) for row in rows}
+
+
+def senders(district: Org, year: int, months: list[int]) -> tuple[list[Leak], list[Leak]]:
+    """Every department and every street that sent work in those months, with its leak: departments
+    and streets apart, those that sent the most unapproved work first (then the higher rate). Two queries."""
+    rows = list(
+        ArrivalMonth.objects.filter(district=district, year=year, month__in=months, sender__isnull=False)
+        .values("sender_id")
+        .annotate(**LEAK_SUMS)
+        .order_by()
+    )
+    orgs = Org.objects.in_bulk([r["sender_id"] for r in rows])
+    leaks = [_leak(r, orgs[r["sender_id"]]) for r in rows]
+    leaks.sort(key=lambda x: (-x.uncovered, -(x.rate or 0), x.org.code))
+    departments = [x for x in leaks if x.org.kind in DEPARTMENT_KINDS]
+    streets = [x for x in leaks if x.org.kind in (OrgKind.STREET, OrgKind.TOWN)]
+    return departments, streets
+
+
+def leakers(district: Org, year: int, months: list[int], top: int = 5) -> tuple[list[Leak], list[Leak]]:
+    """The departments and the streets that sent the most unapproved work, at most `top` of each."""
+    departments, streets = senders(district, year, months)
+    return [x for x in departments if x.uncovered][:top], [x for x in streets if x.uncovered][:top]

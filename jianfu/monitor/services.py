@@ -17,9 +17,9 @@ from jianfu.core.errors import PermissionDenied
 from jianfu.core.models import DirtyMonth, MonitoredYear
 from jianfu.orgs.models import Org
 
-from . import compute
+from . import arrivals, compute
 from .indicators import index_weights
-from .models import CommunityMonth, DepartmentMonth
+from .models import ArrivalMonth, CommunityMonth, DepartmentMonth
 from .permissions import can_refresh_monitor
 
 
@@ -48,6 +48,8 @@ def _store(district: Org, year: int, months: list[int]) -> int:
     MonitoredYear.objects.get_or_create(district=district.pk, year=year)
     DepartmentMonth.objects.filter(district=district, year=year, month__in=months).delete()
     DepartmentMonth.objects.bulk_create(compute.department_rows(district, year, months), batch_size=2000)
+    ArrivalMonth.objects.filter(district=district, year=year, month__in=months).delete()
+    ArrivalMonth.objects.bulk_create(arrivals.year_rows(district, year, months), batch_size=2000)
     return len(rows)
 
 

@@ -20,7 +20,7 @@ from jianfu.core.tabular import attachment_response, xlsx_response
 from jianfu.orgs.models import Org, OrgKind
 from jianfu.orgs.permissions import roots
 
-from . import selectors, services, standards, workload
+from . import selectors, selfgov, services, standards, workload
 from .indicators import BY_KEY, HEADLINE, HEAT
 from .permissions import READER_ROLES, can_refresh_monitor, can_view_monitor
 from .selectors import month_labels
@@ -120,13 +120,17 @@ def dashboard(request, code: str):
     district = _district(org)
     services.refresh_dirty(district)
     year = _year(request, district)
+    # Self-governance is read live from the deliberation records (one query): the key carries its figures.
+    panel = selfgov.for_org(org, year, services.baseline_year(district), comparable_months(year))
     # The body shows only the district's computed figures: rendered once per computation, year,
     # day (the months compared) and language, and served from memory until the figures change.
-    key = f"monitor:{org.pk}:{year}:{clock.today():%Y%m%d}:{get_language()}:{selectors.stamp(district)}"
+    key = f"monitor:{org.pk}:{year}:{clock.today():%Y%m%d}:{get_language()}:{selectors.stamp(district)}:{panel.stamp}"
     fragments = caches["fragments"]
     body = None if "export" in request.GET else fragments.get(key)
     if body is None:
         context = _dashboard_context(org, district, year)
+        context["selfgov"] = panel
+        context["selfgov_children"] = [(child, panel.child(child.pk)) for child, _v in context["children"]]
         response = export_response(request, context["charts"])
         if response is not None:
             return response
@@ -179,28 +183,45 @@ def _dashboard_context(org: Org, district: Org, year: int) -> dict:
     }
     if org.kind == OrgKind.DISTRICT:
         context["departments"], context["department_total"] = selectors.department_service(district, year, months)
+    context |= _arrivals_context(org, district, year, summary, months, children, charts)
     return context
 
 
+def _arrivals_context(org: Org, district: Org, year: int, summary, months: list[int], children, charts) -> dict:
+    """What reached the communities and the leak rate (issue 21): four queries whatever the size."""
+    base = summary.baseline_year
+    by_month = selectors.leak_by_month(org, [base, year])
+    charts.append(
+        Chart(
+            "leak-trend",
+            _("Leak rate by month (unapproved ÷ all arrivals)"),
+            "line",
+            month_labels(),
+            [Series(f"{y}", [m.rate for m in by_month[y]]) for y in (base, year)],
+            unit="%",
+            label=_("Month"),
+        )
+    )
+    leaks = selectors.leak_children(org, year, months)
+    context = {
+        "leak": selectors.leak_over(by_month[year], months),
+        "leak_base": selectors.leak_over(by_month[base], months),
+        "leak_months": [(n, by_month[base][n - 1], by_month[year][n - 1]) for n in range(1, 13)],
+        "leak_children": [(child, leaks.get(child.pk, selectors.Leak())) for child, _v in children],
+        "item_hours": summary.row("item_hours"),
+    }
+    if org.kind == OrgKind.DISTRICT:
+        context["leaking_departments"], context["leaking_streets"] = selectors.leakers(district, year, months)
+    return context
+
+
+# Each export: where it is, both household figures (space, staffing and size judge on the larger, grids
+# on resident households), then what it has against the standard.
 STANDARD_HEADERS = {
-    "space": lambda: [_("Community"), _("Street"), _("Space (m²)"), _("Required (m²)"), _("Short (m²)"), _("To do")],
-    "staffing": lambda: [_("Community"), _("Street"), _("Staff"), _("Required"), _("Short"), _("To do")],
-    "community_size": lambda: [
-        _("Community"),
-        _("Street"),
-        _("Resident households"),
-        _("Band limit"),
-        _("Off by"),
-        _("To do"),
-    ],
-    "grid_size": lambda: [
-        _("Grid"),
-        _("Community"),
-        _("Resident households"),
-        _("Band limit"),
-        _("Off by"),
-        _("To do"),
-    ],
+    "space": lambda: [_("Space (m²)"), _("Required (m²)"), _("Short (m²)")],
+    "staffing": lambda: [_("Staff"), _("Required"), _("Short")],
+    "community_size": lambda: [_("Households judged on"), _("Band limit"), _("Off by")],
+    "grid_size": lambda: [_("Households judged on"), _("Band limit"), _("Off by")],
 }
 
 
@@ -212,8 +233,20 @@ def standards_page(request, code: str):
     wanted = request.GET.get("export")
     for standard in results:
         if standard.key == wanted:
-            rows = [[b.org.name, b.org.parent.name, b.figure, b.required, b.gap, b.fix] for b in standard.breaches]
-            return xlsx_response(f"{standard.title}.xlsx", STANDARD_HEADERS[standard.key](), rows, title=standard.key)
+            where = [_("Grid"), _("Community")] if standard.key == "grid_size" else [_("Community"), _("Street")]
+            headers = [
+                *where,
+                _("Registered households"),
+                _("Resident households"),
+                *STANDARD_HEADERS[standard.key](),
+                _("To do"),
+            ]
+            rows = [
+                [b.org.name, b.org.parent.name, b.org.registered_households, b.org.resident_households]
+                + [b.figure, b.required, b.gap, b.fix]
+                for b in standard.breaches
+            ]
+            return xlsx_response(f"{standard.title}.xlsx", headers, rows, title=standard.key)
     return render(request, "monitor/standards.html", {"org": org, "standards": results})
 
 

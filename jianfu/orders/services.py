@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from jianfu.audit import services as audit
 from jianfu.catalog import gate
 from jianfu.catalog.models import WorkItem
-from jianfu.core import clock, workdays
+from jianfu.core import clock, dirty, workdays
 from jianfu.core.errors import DomainError
 from jianfu.core.numbering import next_number
 from jianfu.core.workflow import apply, check, opened, require
@@ -238,6 +238,7 @@ def order_send(
             role=role,
             after=_arrival(order) | {"delivered": delivered, "refused": len(targets) - delivered, "refusal": whole},
         )
+        dirty.mark_on(source.district_id, today)  # the monitor counts every delivery as an arrival
     return order
 
 
@@ -252,9 +253,16 @@ def _arrival(order: Order) -> dict:
     }
 
 
+def _mark_dirty(delivery: Delivery) -> None:
+    """The monitor counts a delivery's hours once it is done or refused, in the month it was sent."""
+    dirty.mark_on(delivery.community.district_id, delivery.order.sent_on)
+
+
 @transaction.atomic
 def delivery_done(*, actor: User, delivery: Delivery) -> Delivery:
-    return apply(DELIVERY, delivery, "done", actor=actor)
+    delivery = apply(DELIVERY, delivery, "done", actor=actor)
+    _mark_dirty(delivery)
+    return delivery
 
 
 @transaction.atomic
@@ -269,9 +277,11 @@ def delivery_refuse(*, actor: User, delivery: Delivery, reason: str) -> Delivery
     def change(d: Delivery) -> None:
         d.refusal = reason
 
-    return apply(
+    delivery = apply(
         DELIVERY, delivery, "refuse", actor=actor, note=reason, change=change, after={"refusal": reason}, locked=True
     )
+    _mark_dirty(delivery)
+    return delivery
 
 
 def refusals(order: Order) -> list[str]:

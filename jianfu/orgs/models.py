@@ -1,4 +1,5 @@
 import hashlib
+import math
 from decimal import Decimal
 
 from django.conf import settings
@@ -105,12 +106,25 @@ class Org(models.Model):
     def is_within(self, ancestor: "Org") -> bool:
         return self.path.startswith(ancestor.path)
 
+    @property
+    def standard_households(self) -> int:
+        """The households the standards judge on: registered or living here, whichever is more.
+        Seed 002 (人户分离): 旦苑 has 438 registered but 2 260 living there, 古塘 2 800 registered but
+        about 1 500 living there; either way the community serves the larger number."""
+        return max(self.registered_households, self.resident_households)
+
     def space_required_m2(self) -> Decimal:
         per_100 = settings.JIANFU["SPACE_M2_PER_100_HOUSEHOLDS"]
-        return (Decimal(self.registered_households) * per_100 / 100).quantize(Decimal("0.1"))
+        return (Decimal(self.standard_households) * per_100 / 100).quantize(Decimal("0.1"))
 
     def space_shortfall_m2(self) -> Decimal:
         return max(Decimal("0"), self.space_required_m2() - self.office_space_m2)
+
+    def staff_required(self) -> int:
+        return math.ceil(self.standard_households / settings.JIANFU["HOUSEHOLDS_PER_WORKER"])
+
+    def staff_shortfall(self) -> int:
+        return max(0, self.staff_required() - self.staff_count)
 
 
 class Role(models.TextChoices):

@@ -15,6 +15,7 @@ from jianfu.catalog.models import ItemKind, WorkItem
 from jianfu.deliberations.models import Deliberation
 from jianfu.evaluation.models import Result
 from jianfu.evaluation.selectors import public_campaigns
+from jianfu.ledger.derived import people_living
 from jianfu.orgs.models import DEPARTMENT_KINDS, Org, OrgKind, Role
 from jianfu.orgs.permissions import roots
 
@@ -117,6 +118,12 @@ def released_results(community: Org) -> list[Result]:
         .select_related("target", "target__campaign")
         .order_by("-target__campaign__period_end", "-target__campaign__pk")
     )
+
+
+def population(community: Org, day: dt.date) -> int:
+    """People living in the community: the registry's count, the ledger's 实有人口 (one derivation);
+    the organisation tree's figure only where no registry is kept (no one in it lives here)."""
+    return people_living(community, day) or community.population
 
 
 def grids_of(community: Org) -> list[Org]:

@@ -70,6 +70,7 @@ def community(request, code: str):
             "community": community,
             "today": today,
             "grids": selectors.grids_of(community),
+            "population": selectors.population(community, today),
             "item_groups": groups,
             "item_count": sum(len(g.items) for g in groups),
             "commitments": selectors.commitments_for(community),

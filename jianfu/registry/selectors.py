@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from jianfu.core import clock
 from jianfu.orgs.models import Org
@@ -35,8 +35,9 @@ def figures(org: Org, on: dt.date | None = None) -> dict:
         "male": Count("pk", filter=Q(gender="M")),
         "female": Count("pk", filter=Q(gender="F")),
         "resident_households": Count("address", distinct=True),
+        # 人在户不在: registered anywhere but the community they live in (so grids add up to it).
         "registered_elsewhere": Count(
-            "pk", filter=~Q(hukou_community__path__startswith=org.path) | Q(hukou_community__isnull=True)
+            "pk", filter=Q(hukou_community__isnull=True) | ~Q(hukou_community_id=F("community_id"))
         ),
     }
     result = people.aggregate(**aggregates)
@@ -44,7 +45,11 @@ def figures(org: Org, on: dt.date | None = None) -> dict:
     result["registered_households"] = (
         registered.exclude(hukou_household="").values("hukou_household").distinct().count()
     )
-    result["living_elsewhere"] = registered.exclude(org_path__startswith=org.path).count()
+    # 户在人不在: registered in a community here, living outside that community (none for a grid,
+    # which no one is registered in).
+    result["living_elsewhere"] = registered.filter(
+        Q(community__isnull=True) | ~Q(community_id=F("hukou_community_id"))
+    ).count()
     result["tags"] = dict(
         PersonTag.objects.filter(person__org_path__startswith=org.path, until__isnull=True)
         .values_list("tag__code")

@@ -55,7 +55,9 @@ def heat():
 
 def test_a_line_chart_has_one_line_per_series_and_keeps_gaps():
     option = trend().option()
-    assert option["xAxis"] == {"type": "category", "data": MONTHS, "boundaryGap": False}
+    x = option["xAxis"]
+    assert (x["type"], x["data"], x["boundaryGap"], x["name"]) == ("category", MONTHS, False, "月份")
+    assert x["axisLabel"]["interval"] == 0  # every month labelled (test_charts_labels.py)
     assert option["yAxis"]["name"] == "份"
     assert [(s["type"], s["name"], s["data"]) for s in option["series"]] == [
         ("line", "古塘社区", [12.5, None, 9]),
@@ -89,9 +91,9 @@ def test_a_heat_table_colours_each_column_by_its_own_range_and_shows_the_real_va
     series = option["series"][0]
     assert series["type"] == "heatmap" and series["label"]["formatter"] == "{@[3]}"
     cells = {(v[0], v[1]): (v[2], v[3]) for v in (d["value"] for d in series["data"])}
-    # 户数 runs 438 … 2800: 2800 is the top, 438 the bottom, 1000 in between.
-    assert cells[(0, 0)] == (1.0, "2800") and cells[(0, 1)] == (0.0, "438")
-    assert cells[(0, 2)] == (round((1000 - 438) / (2800 - 438), 4), "1000")
+    # 户数 runs 438 … 2800: 2800 is the top, 438 the bottom, 1000 in between (shown grouped).
+    assert cells[(0, 0)] == (1.0, "2,800") and cells[(0, 1)] == (0.0, "438")
+    assert cells[(0, 2)] == (round((1000 - 438) / (2800 - 438), 4), "1,000")
     # 面积 on its own scale; the Decimal keeps its two places; the missing cell is simply absent.
     assert cells[(1, 0)] == (1.0, "412.50") and cells[(1, 1)] == (0.0, "300.00") and (1, 2) not in cells
     # A column where every value is the same sits in the middle.
@@ -152,7 +154,7 @@ def test_the_tag_renders_the_option_the_table_and_an_export_link_keeping_the_que
         assert f'href="?street=S1&amp;page=2&amp;export={chart.name}"' in html
     assert '<figure class="chart chart-line" id="chart-forms" data-chart>' in html
     assert '<th scope="row">2026-01</th><td>12.50</td><td>3</td>' in html
-    assert '<th scope="row">新城社区</th><td>1000</td><td>–</td><td>7</td>' in html
+    assert '<th scope="row">新城社区</th><td>1,000</td><td>–</td><td>7</td>' in html
     assert "<summary>Table</summary>" in html and ">Export to Excel</a>" in html
     # The scripts come once, deferred, from this server; no inline script runs.
     assert html.count('src="/static/vendor/echarts.min.js" defer') == 1

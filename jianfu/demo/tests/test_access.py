@@ -51,7 +51,7 @@ def test_the_street_applied_and_its_communities_only_are_covered(demo_gate, clie
 
 
 def test_the_street_sees_the_confirmed_report_against_it_without_the_reporter(demo_gate, client):
-    report = ViolationReport.objects.get(department__name="古塘街道")
+    report = ViolationReport.objects.get(department__name="古塘街道", what__contains="门前三包")
     assert report.state == ViolationState.CONFIRMED
     client.force_login(User.objects.get(username="street"))
     body = client.get(f"/access/violations/{report.number}/").content.decode()

@@ -21,7 +21,8 @@ def demo(demo_module, db):
 
 
 def test_the_demo_reports_are_at_least_seventy_percent_filled_automatically(demo, client):
-    templates = ReportTemplate.objects.filter(department__parent=demo)
+    # In January last year's report built for the reform year's history is retired.
+    templates = ReportTemplate.objects.filter(department__parent=demo, retired=False)
     assert templates.count() >= 12
     names = set(templates.values_list("name", flat=True))
     for topic in ("低保", "残疾人", "老人", "流动人口", "房屋", "消防安全"):

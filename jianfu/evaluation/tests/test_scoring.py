@@ -1,4 +1,4 @@
-"""Acceptance 2: weighted scores and the 1/3 composite against a hand computation; objective
+"""Acceptance 2: weighted scores and the communities' 1/3 in the year-end composite against a hand computation; objective
 indicators move the score by exactly their weight; nothing vetoes; turnout decides validity."""
 
 import datetime as dt
@@ -65,20 +65,31 @@ def test_weighted_scores_match_a_hand_computation(rated):
     assert (civil.rank, health.rank) == (1, 2) and health.valid
 
 
-def test_the_composite_gives_the_community_rating_one_third(rated, office, tree):
+def test_the_composite_gives_the_communities_rating_one_third_of_the_year_end_assessment(rated, office, tree):
+    """Seed 003: 「社區對部門評價權重占機關年底黨建考核的三分之一」 — the communities' rating of a department
+    weighs one third inside its year-end assessment; the street's ballot and the objective figure are in
+    the published score, not in that third.
+
+    卫健局, communities only: access rules 5, 4 (mean 4.5 → 87.50); guidance 4, 3 (mean 3.5 → 62.50);
+    rating = (50 × 87.50 + 30 × 62.50) / 80 = 78.125 → 78.13. Composite = 78.13 / 3 + 90 × 2/3 = 86.04.
+    民政局: 5, 5 and 5, 5 → 100.00; composite = 100 / 3 + 81 × 2/3 = 87.33.
+    """
     table = Table(
         header=services.YEAR_END_COLUMNS,
         rows=[Row(2, {"部门编码": "WJ", "其他考核得分": "90"}), Row(3, {"部门编码": "MZ", "其他考核得分": "81"})],
     )
     services.year_end_import(actor=office, campaign=rated, table=table)
     results = by_name(scoring.compute(rated))
-    # 73.50 / 3 + 90 × 2/3 = 24.50 + 60 = 84.50;  97.50 / 3 + 81 × 2/3 = 32.50 + 54 = 86.50
-    assert results["卫健局"].composite == Decimal("84.50")
-    assert results["民政局"].composite == Decimal("86.50")
-    # The share is configurable: with 1/2, 73.50 / 2 + 90 / 2 = 81.75.
+    health, civil = results["卫健局"], results["民政局"]
+    assert [line.community for line in health.lines] == [Decimal("87.50"), Decimal("62.50"), None]
+    assert (health.community_score, civil.community_score) == (Decimal("78.13"), Decimal("100.00"))
+    assert health.composite == Decimal("86.04") and civil.composite == Decimal("87.33")
+    # Not the whole campaign score: 73.50 / 3 + 60 = 84.50 was the old, wrong figure.
+    assert health.composite != Decimal("84.50")
+    # The share is configurable: with 1/2, 78.13 / 2 + 90 / 2 = 84.065 → 84.07.
     rated.composite_numerator, rated.composite_denominator = 1, 2
     rated.save()
-    assert by_name(scoring.compute(rated))["卫健局"].composite == Decimal("81.75")
+    assert by_name(scoring.compute(rated))["卫健局"].composite == Decimal("84.07")
 
 
 def test_an_objective_indicator_moves_the_score_by_its_weight(rated, tree, community_worker, office):

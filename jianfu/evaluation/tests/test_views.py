@@ -160,7 +160,7 @@ def test_results_export_to_xlsx_and_a_printable_pdf_with_charts(client, released
     sheet = client.get(reverse("evaluation:results_xlsx", args=[released.pk]))
     table = read_table(io.BytesIO(sheet.content))
     assert table.header[:4] == ["名次", "评议对象", "所属组织", "综合得分"]
-    assert "年终综合得分（评议占1/3）" in table.header
+    assert "年终综合得分（社区评价占1/3）" in table.header
     first = table.rows[0].values
     assert (first["名次"], first["评议对象"], first["综合得分"]) == ("1", "卫健局", "82.5")
     pdf = client.get(reverse("evaluation:report_pdf", args=[released.pk]))

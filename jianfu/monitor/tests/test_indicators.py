@@ -47,8 +47,9 @@ def test_hours_and_meetings(computed):
     assert row(c11, 2025, 1).item_hours == Decimal("9.00")
     assert row(c11, 2025, 8).item_hours == Decimal("8.50")
     assert row(c21, 2025, 1).item_hours == Decimal("8.00")
-    assert row(c11, 2025, 3).meetings == Decimal("1.00")
-    assert row(c11, 2026, 1).meetings == Decimal("0.33")  # quarterly now
+    assert row(c11, 2025, 3).meetings == 1
+    # Quarterly now: whole meetings in months 3, 6, 9 and 12 (issue 21), none in January.
+    assert (row(c11, 2026, 1).meetings, row(c11, 2026, 3).meetings) == (0, 1)
     assert row(c11, 2026, 1).item_hours == Decimal("2.50")
 
 
@@ -82,7 +83,7 @@ def test_burden_index_by_hand(computed):
             + Decimal(0) / 1
             + Decimal(0) / Decimal("0.5")
             + Decimal(1) / (Decimal(57) / 48)
-            + Decimal("0.33") / 1
+            + Decimal(0) / 1  # the quarterly meeting falls in March
             + Decimal(6) / (Decimal(120) / 48)
             + Decimal("2.50") / (Decimal(396) / 48)
         )
@@ -102,7 +103,8 @@ def test_summary_compares_the_same_months(computed):
     certificates = summary.row("certificates_issued")
     assert (certificates.baseline, certificates.current, certificates.change_percent) == (20, 12, -40)
     meetings = summary.row("meetings")
-    assert (meetings.baseline, meetings.current) == (Decimal("8.0"), Decimal("2.6"))  # 4 communities × 2 months
+    # 4 communities × 2 months; the quarterly meeting of 2026 falls in March, outside months 1–2.
+    assert (meetings.baseline, meetings.current) == (8, 0)
     plaques = summary.row("plaques")
     assert (plaques.baseline, plaques.current) == (Decimal("1.3"), Decimal("0.5"))  # 5/4 and 2/4 per community
     typed = summary.row("fields_typed")

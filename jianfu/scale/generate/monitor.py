@@ -17,10 +17,10 @@ Either way the generator writes around the services: nothing marks months dirty
 
 from jianfu.core import clock
 from jianfu.core.models import MonitoredYear
-from jianfu.monitor import compute
+from jianfu.monitor import arrivals, compute
 from jianfu.monitor import services as monitor_services
 from jianfu.monitor.indicators import index_weights
-from jianfu.monitor.models import CommunityMonth, DepartmentMonth
+from jianfu.monitor.models import ArrivalMonth, CommunityMonth, DepartmentMonth
 from jianfu.orgs.models import Org
 
 from .. import sizes
@@ -72,18 +72,21 @@ def _computed(world: World) -> int:
     years = sorted({y for y, _m in sizes.MONTHS})
     community_columns = [f.attname for f in CommunityMonth._meta.concrete_fields]
     department_columns = [f.attname for f in DepartmentMonth._meta.concrete_fields]
+    arrival_columns = [f.attname for f in ArrivalMonth._meta.concrete_fields]
     count = 0
     with clock.frozen_at(sizes.TODAY, hour=18):
         districts = list(Org.objects.filter(pk__in=[d.id for d in world.districts]).order_by("code"))
         for district in districts:
-            community_rows, department_rows = [], []
+            community_rows, department_rows, arrival_rows = [], [], []
             for year in years:
                 months = compute.months_due(year, sizes.TODAY)
                 community_rows += compute.year_rows(district, year, months, sizes.TODAY)
                 department_rows += compute.department_rows(district, year, months)
+                arrival_rows += arrivals.year_rows(district, year, months, sizes.TODAY)
             for model, rows, columns in (
                 (CommunityMonth, community_rows, community_columns),
                 (DepartmentMonth, department_rows, department_columns),
+                (ArrivalMonth, arrival_rows, arrival_columns),
             ):
                 ids = world.writer.ids(model, len(rows))
                 for row, pk in zip(rows, ids, strict=True):
@@ -114,7 +117,7 @@ def _direct(world: World) -> int:
                 fall = 1.0 if year == sizes.BASELINE_YEAR else 0.55 + 0.25 * r()
                 items = [int(b * fall * (0.9 + 0.2 * r()) + 0.5) for b in base]
                 total = sum(items)
-                meetings = round(items[-1] * (0.3 + 0.5 * r()), 2)
+                meetings = int(items[-1] * (0.3 + 0.5 * r()) + 0.5)  # whole meetings
                 per_month.append((fall, items, total, round(total * per_hour * fall, 2), meetings))
             figures = []
             for community in district.communities:
