@@ -38,19 +38,29 @@ def record(
     )
 
 
-def check(message: str, *, district: Org, community: Org | None, org: Org) -> CheckResult:
+def check(message: str, *, district: Org, community: Org | None, org: Org) -> tuple[CheckResult, CheckRecord]:
     """Check a demand for a community (or, without one, for the street `org`) and keep the answer."""
     result = overlap.check_request(message, district=district, community=community)
-    record(org=community or org, result=result)
-    return result
+    return result, record(org=community or org, result=result)
 
 
 @transaction.atomic
-def refuse(*, actor: User, community: Org, **report_fields) -> ViolationReport:
+def refuse(*, actor: User, community: Org, checked: int | None = None, **report_fields) -> ViolationReport:
     """The one-click refusal: the violation report to the office (its number is the receipt's), and
-    the refusal kept with the gate's answer for the community on the day it arrived."""
+    the refusal kept with the gate's answer for the community on the day it arrived. A refusal made
+    from a check (`checked`: that check's record, the same community's, today's, not yet refused) is
+    the same arrival: the check's record becomes the refusal's, so the monitor counts it once."""
     report = services.violation_report(actor=actor, community=community, **report_fields)
     result = overlap.check_request(report.what, community=community, on=report.arrived_on)
+    earlier = (
+        CheckRecord.objects.filter(
+            pk=checked, org=community, channel=CheckChannel.CHECK, report__isnull=True, arrived_on=clock.today()
+        ).first()
+        if checked
+        else None
+    )
+    if earlier is not None:
+        earlier.delete()
     record(org=community, result=result, report=report)
     return report
 

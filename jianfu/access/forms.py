@@ -178,6 +178,8 @@ class ViolationForm(forms.Form):
     what = forms.CharField(label=_("what arrived"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     arrived_on = forms.DateField(label=_("arrived on"), widget=DateInput)
     evidence = forms.FileField(label=_("evidence (optional)"), required=False)
+    # The check this refusal follows: one arrival, not two (access.arrivals.refuse).
+    checked = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, district: Org, **kwargs):
         super().__init__(*args, **kwargs)

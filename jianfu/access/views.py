@@ -358,16 +358,17 @@ def check(request):
     area = community or street or roots(request.user, {Role.COMMUNITY, Role.GRID, Role.STREET})[0]
     district = _district_of(area)
     form = DemandCheckForm(request.POST or None, street=street)
-    result = None
+    result = kept = None
     if request.method == "POST" and form.is_valid():
         community = community or form.cleaned_data.get("community")
-        result = arrivals.check(form.cleaned_data["message"], district=district, community=community, org=area)
+        result, kept = arrivals.check(form.cleaned_data["message"], district=district, community=community, org=area)
     violation_form = ViolationForm(
         district=district,
         initial={
             "what": request.POST.get("message", ""),
             "arrived_on": clock.today(),
             "department": result.sender.pk if result and result.sender else None,
+            "checked": kept.pk if kept else None,
         },
     )
     context = {

@@ -244,6 +244,11 @@ def freeze(results: list[TargetResult]) -> list[Result]:
     ]
 
 
+def rounded(value: Fraction | Decimal | None) -> Decimal | None:
+    """A score as the results store it (two places)."""
+    return _dec(value)
+
+
 def _str(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 

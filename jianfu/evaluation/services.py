@@ -830,8 +830,20 @@ def _refresh_composites(campaign: Campaign) -> None:
     the rest of the assessment."""
     others = dict(campaign.year_end_scores.values_list("department_id", "score"))
     indicators = {i.pk: i for i in campaign.indicators.all()}
-    for result in Result.objects.filter(target__campaign=campaign).select_related("target"):
+    results = list(Result.objects.filter(target__campaign=campaign).select_related("target"))
+    # Results released before the communities' rating was frozen with them: the ballots are kept,
+    # so the rating is read from them once and frozen now.
+    if any("community" not in line for result in results for line in result.breakdown):
+        by_communities = scoring.opinion_scores(campaign, communities_only=True)
+        for result in results:
+            for line in result.breakdown:
+                if "community" not in line:
+                    indicator = indicators.get(line["indicator"])
+                    value = by_communities.get((result.target_id, line["indicator"]))
+                    opinion = indicator is not None and indicator.is_opinion
+                    line["community"] = str(scoring.rounded(value)) if opinion and value is not None else None
+    for result in results:
         rating = scoring.community_rating(scoring.thawed_lines(result.breakdown, indicators))
         result.other_score = others.get(result.target.org_id)
         result.composite = scoring.composite(campaign, rating, result.other_score)
-        result.save(update_fields=["other_score", "composite"])
+        result.save(update_fields=["other_score", "composite", "breakdown"])

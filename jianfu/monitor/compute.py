@@ -13,7 +13,7 @@ from django.db.models.functions import ExtractMonth
 from jianfu.cases.models import Case, CaseKind
 from jianfu.cases.selectors import department_rates
 from jianfu.catalog import gate
-from jianfu.catalog.models import ENTERING, Category, ItemKind, Plaque, PlaqueKind, WorkItem
+from jianfu.catalog.models import ENTERING, Category, Frequency, ItemKind, Plaque, PlaqueKind, WorkItem
 from jianfu.certificates.selectors import issued_per_month
 from jianfu.core import clock
 from jianfu.ledger.models import Submission
@@ -49,13 +49,31 @@ def _carried_items(district: Org, year: int) -> list[WorkItem]:
     )
 
 
-def whole_meetings(per_year: Decimal, month: int) -> int:
-    """Whole meetings that an item held `per_year` times a year brings in `month`: the k-th of the
-    year's N falls in the month in which k/N of the year is complete (⌊N·m/12⌋ − ⌊N·(m−1)/12⌋), so
-    quarterly in months 3, 6, 9, 12, half-yearly in 6 and 12, yearly and once in 12, weekly 4 or 5 a
-    month; the twelve months sum to N. An as-needed count with a fraction is rounded to whole meetings."""
+def whole_meetings(per_year: Decimal, month: int, months_in_force: int = 12) -> int:
+    """Whole meetings that an item held `per_year` times a year brings in the `month`-th of its
+    `months_in_force` months: the k-th of its N falls in the month in which k/N of its time in force
+    is complete (⌊N·m/L⌋ − ⌊N·(m−1)/L⌋), so over a whole year quarterly in months 3, 6, 9, 12,
+    half-yearly in 6 and 12, yearly in 12, weekly 4 or 5 a month; the months sum to N. An as-needed
+    count with a fraction is rounded to whole meetings."""
     n = int(Decimal(per_year).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return n * month // 12 - n * (month - 1) // 12
+    return n * month // months_in_force - n * (month - 1) // months_in_force
+
+
+def meetings_in_months(item: WorkItem, year: int) -> dict[int, int]:
+    """{month: whole meetings} of a meeting item in `year`, over the months it is in force: a whole
+    year brings its N; a part of the year its share of N (a yearly meeting in force eleven months is
+    still held once, in force two months not at all), a once-only meeting always its one."""
+    in_force = [
+        m
+        for m in range(1, 13)
+        if (item.valid_until is None or item.valid_until >= dt.date(year, m, 1)) and item.counts_in_month(year, m)
+    ]
+    if not in_force:
+        return {}
+    per_year = Decimal(item.yearly_occurrences())
+    if item.frequency != Frequency.ONCE:
+        per_year = per_year * len(in_force) / 12
+    return {m: whole_meetings(per_year, k, len(in_force)) for k, m in enumerate(in_force, start=1)}
 
 
 def item_figures(district: Org, year: int, months: list[int], orgs: list[Org]) -> dict[tuple[int, int], dict]:
@@ -64,7 +82,10 @@ def item_figures(district: Org, year: int, months: list[int], orgs: list[Org]) -
     dialogues: monitor.selfgov) are carried items but neither burden meetings nor delegated hours.
     Items that share a scope are summed once and the sums handed to every community the scope covers."""
     by_scope: dict[tuple, list[WorkItem]] = defaultdict(list)
+    meetings: dict[int, dict[int, int]] = {}
     for item in _carried_items(district, year):
+        if item.kind == ItemKind.MEETING and not selfgov.is_self_governance(item):
+            meetings[item.pk] = meetings_in_months(item, year)
         streets = frozenset(s.pk for s in item.scope_streets.all())
         by_scope[(streets, tuple(sorted(item.scope_community_types)))].append(item)
     out: dict[tuple[int, int], dict] = {}
@@ -83,7 +104,7 @@ def item_figures(district: Org, year: int, months: list[int], orgs: list[Org]) -
                     continue
                 figures["item_hours"] += item.hours_per_month()
                 if item.kind == ItemKind.MEETING:
-                    figures["meetings"] += whole_meetings(item.yearly_occurrences(), month)
+                    figures["meetings"] += meetings[item.pk].get(month, 0)
             sums.append((streets, types, figures))
         for community in orgs:
             total = defaultdict(Decimal)

@@ -211,7 +211,10 @@ def _arrivals_context(org: Org, district: Org, year: int, summary, months: list[
         "item_hours": summary.row("item_hours"),
     }
     if org.kind == OrgKind.DISTRICT:
-        context["leaking_departments"], context["leaking_streets"] = selectors.leakers(district, year, months)
+        departments, streets = selectors.senders(district, year, months)
+        context["senders"] = departments + streets  # every sender's leak, below the five that leak most
+        context["leaking_departments"] = [x for x in departments if x.uncovered][:5]
+        context["leaking_streets"] = [x for x in streets if x.uncovered][:5]
     return context
 
 

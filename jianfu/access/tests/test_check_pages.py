@@ -136,3 +136,25 @@ def test_a_receipt_code_belongs_to_its_number():
     assert receipts.code_matches("WG2026-0001", receipts.check_code("WG2026-0001"))
     assert not receipts.code_matches("WG2026-0002", receipts.check_code("WG2026-0001"))
     assert len(receipts.check_code("WG2026-0001")) == 12
+
+
+def test_a_demand_checked_then_refused_is_one_arrival(client, tree, items, community_worker, outsider):
+    """The check page's refusal form carries the check it follows: the check's record becomes the
+    refusal's, so the monitor counts the demand once (issue 21); a record of another community, or one
+    already refused, is not taken over."""
+    client.force_login(community_worker)
+    body = ask(client, "【卫健局】请各社区配合违法建设拆除，本周内完成")
+    [checked] = CheckRecord.objects.all()
+    assert f'name="checked" value="{checked.pk}"' in body  # the refusal form below the answer
+    form = {"department": tree["health"].pk, "what": "请社区配合违法建设拆除", "arrived_on": TODAY.isoformat()}
+    client.post("/access/check/refuse/", form | {"checked": checked.pk})
+    [record] = CheckRecord.objects.all()
+    assert record.channel == CheckChannel.REFUSAL and record.report == ViolationReport.objects.get()
+
+    client.force_login(outsider)  # another community's check stays its own arrival
+    ask(client, FIRE)
+    other = CheckRecord.objects.get(channel=CheckChannel.CHECK)
+    client.force_login(community_worker)
+    client.post("/access/check/refuse/", form | {"checked": other.pk})
+    assert CheckRecord.objects.filter(pk=other.pk).exists()
+    assert CheckRecord.objects.filter(channel=CheckChannel.REFUSAL).count() == 2

@@ -108,6 +108,18 @@ def test_a_later_year_end_import_recomputes_the_composite_from_the_frozen_rating
     assert stored(released)["卫健局"].composite == Decimal("89.38")
 
 
+def test_a_result_released_before_the_rating_was_frozen_gets_it_from_the_ballots(released, office):
+    """Results released by an earlier version froze no communities' rating: a later year-end import
+    reads it from the kept ballots (78.13 for 卫健局) instead of wiping the composite."""
+    for result in Result.objects.filter(target__campaign=released):
+        result.breakdown = [{k: v for k, v in line.items() if k != "community"} for line in result.breakdown]
+        result.save(update_fields=["breakdown"])
+    year_end(office, released, WJ="95")
+    health = stored(released)["卫健局"]
+    assert health.composite == Decimal("89.38")
+    assert all("community" in line for line in health.breakdown)
+
+
 def test_the_pages_show_the_communities_rating_next_to_the_composite(client, released, office, clerk, tree):
     client.force_login(office)
     page = client.get(reverse("evaluation:results", args=[released.pk])).content.decode()

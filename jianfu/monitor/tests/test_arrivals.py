@@ -2,10 +2,12 @@
 against hand computation and raw SQL (monitor.arrivals says what one arrival is)."""
 
 import datetime as dt
+import importlib
 import re
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 
 from jianfu.access import arrivals as gate_arrivals
@@ -248,6 +250,8 @@ def test_the_dashboards_show_the_leak_rate_the_leakers_and_hours_from_what_arriv
     assert "33.3%" in _row(body, "leak-children", "data-org", "S2")
     leakers = re.search(r'data-testid="leakers".*?</div>\s*</div>', body, re.S).group(0)
     assert re.findall(r'data-org="(\w+)"', leakers) == ["WJ", "S1"]
+    # Every sender's leak, not only the worst: civil affairs sent work and leaked none.
+    assert "0.0%" in _row(body, "senders", "data-org", "MZ") and "100.0%" in _row(body, "senders", "data-org", "S1")
     assert "45.5%" in _row(body, "leak-months", "data-month", "2")
     # The chart of the leak rate by month exports its table.
     response = client.get("/monitor/D/", {"export": "leak-trend", "year": 2026})
@@ -320,3 +324,20 @@ def test_a_new_arrival_marks_its_month_and_the_next_refresh_counts_it(arrived, t
     services.refresh_dirty(district)
     after = selectors.leak(c11, 2026, [3])
     assert (after.arrivals, after.uncovered) == (2, 2)  # the order refused at the gate and the confirmed report
+
+
+def test_the_upgrade_marks_every_month_with_figures_for_recomputation(small):
+    """After the upgrade, past years get their arrivals and whole meetings at the next refresh: the
+    data migration marks every begun month of every year a district has figures for."""
+    migration = importlib.import_module("jianfu.monitor.migrations.0005_recompute_for_arrivals")
+    district = small["district"]
+    services.refresh(district, [2025, 2026])
+    DirtyMonth.objects.all().delete()
+    migration.mark_every_month(django_apps, None)
+    assert sorted(DirtyMonth.objects.filter(district=district.pk).values_list("year", "month")) == [
+        *((2025, m) for m in range(1, 13)),
+        (2026, 1),
+        (2026, 2),
+        (2026, 3),
+    ]  # today is 16 March 2026 (conftest)
+    assert services.refresh_dirty(district) == 15 and not DirtyMonth.objects.exists()

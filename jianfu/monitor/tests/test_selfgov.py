@@ -82,6 +82,31 @@ def test_whole_meetings_fall_at_the_end_of_each_period():
         assert sum(by_month(n)) == n  # the year's months sum to the item's yearly occurrences
 
 
+def test_a_part_year_meeting_item_brings_its_share_over_its_own_months(tree):
+    """An item in force for part of the year: its share of N spread over its own months (a yearly
+    meeting cancelled in December is still held once, in November; one in force two months is not
+    held); a once-only meeting approved for March is held once, whenever the year ends."""
+
+    def item(frequency, **dates):
+        code = f"P{frequency}{sorted(dates.items())}"[:20]
+        return work_item(tree["civil_affairs"], code, ItemKind.MEETING, 2026, frequency=frequency, **dates)
+
+    def by_month(made):
+        meetings = compute.meetings_in_months(made, 2026)
+        return [meetings.get(m, 0) for m in range(1, 13)]
+
+    yearly = item(Frequency.YEARLY, cancelled_on=dt.date(2026, 12, 1))  # in force January to November
+    assert by_month(yearly) == [0] * 10 + [1, 0]
+    short = item(Frequency.YEARLY, starts_on=dt.date(2026, 11, 1))  # November and December
+    assert sum(by_month(short)) == 0  # 1 × 2/12 rounds to no meeting
+    once = item(Frequency.ONCE, starts_on=dt.date(2026, 3, 1), cancelled_on=dt.date(2026, 4, 1))
+    assert by_month(once) == [0, 0, 1] + [0] * 9
+    quarterly = item(Frequency.QUARTERLY, cancelled_on=dt.date(2026, 7, 1))  # January to June: 2
+    assert by_month(quarterly) == [0, 0, 1, 0, 0, 1] + [0] * 6
+    monthly = item(Frequency.MONTHLY, starts_on=dt.date(2026, 4, 1))
+    assert by_month(monthly) == [0, 0, 0] + [1] * 9
+
+
 def test_meetings_per_month_are_whole_against_hand_and_sql(computed, tree):
     c11, c21 = computed["c11"], computed["c21"]
     # 2025: A4 monthly → 1 a month; 2026: B4 quarterly → none in January and February, 1 in March.
