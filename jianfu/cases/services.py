@@ -75,10 +75,11 @@ def allowed_actions(case: Case) -> set[str]:
     return {a for a in CASE.startable(case) if a in TRANSITIONS and (a != "resolve" or resolvable(case))}
 
 
-def _mark_dirty(case: Case) -> None:
-    """The monitor counts a case in the months it was dispatched and closed (district from its path)."""
+def _mark_dirty(case: Case, *earlier) -> None:
+    """The monitor counts a case in the months it was dispatched and closed (district from its path);
+    `earlier`: those moments before the step, whose months lose it when a step moves them."""
     district = int(case.org_path.strip("/").split("/")[0])
-    for moment in (case.dispatched_at, case.closed_at):
+    for moment in {case.dispatched_at, case.closed_at, *earlier}:
         dirty.mark_on(district, moment)
 
 
@@ -105,6 +106,7 @@ def _act(
     inputs) and the points it earns. The history row records the organisation acted for and whom the
     case is with after the step; the audit entry the assignee's code."""
     row: dict = {"org": org}
+    before = (case.dispatched_at, case.closed_at)
 
     def edit(c: Case) -> None:
         steps.edit(c, action, c.updated_at, **params)  # updated_at: the move's moment, stamped
@@ -128,7 +130,7 @@ def _act(
     entry = steps.points(case, action, case.updated_at, earlier=case.points.filter(rule__in=steps.RESOLVE_RULES))
     if entry is not None:
         entry.save()
-    _mark_dirty(case)
+    _mark_dirty(case, *before)
     return case
 
 

@@ -48,3 +48,22 @@ def test_a_case_marks_the_months_it_is_dispatched_and_closed_in(
     case = services.case_confirm(actor=grid_worker, case=case, satisfaction="satisfied")
     case = services.case_close(actor=community_worker, case=case)
     assert marks(tree["district"]) == {(2025, 9), (2025, 11)}
+
+
+def test_a_reassignment_marks_the_month_the_case_leaves_as_well(
+    tree, matters, grid_worker, community_worker, city, frozen
+):
+    """A case dispatched in September and reassigned in October arrives in October: September's
+    figures lose it, so both months are marked (issue 21: arrivals are counted by dispatch month)."""
+    case = services.case_report(
+        actor=grid_worker,
+        org_unit=tree["grid111"],
+        matter=matters["lamp"],
+        description="路灯不亮",
+        address="幸福路12号",
+    )
+    case = services.case_take_and_dispatch(actor=community_worker, case=case, assignee=tree["grid111"])
+    DirtyMonth.objects.all().delete()
+    frozen.set(dt.datetime(2025, 10, 13, 9, 0))
+    services.case_reassign(actor=community_worker, case=case, assignee=city, reason="需要专业维修，改派城管局")
+    assert marks(tree["district"]) == {(2025, 9), (2025, 10)}
