@@ -139,8 +139,8 @@ def possible_duplicates(case: Case, limit: int = 5) -> list[tuple[Case, float]]:
             state__in=OPEN_STATES,
         )
         .exclude(pk=case.pk)
-        .order_by("reported_at")[:200]
-    )
+        .order_by("-reported_at")
+    )  # all of them: the matter, the community and DUPLICATE_DAYS already bound the pool
     if not others:
         return []
     index = SimilarityIndex((c.pk, (c.address, c.description)) for c in others)

@@ -189,7 +189,9 @@ def _addresses(unit: Org) -> list[str]:
     from jianfu.registry.models import Address
 
     field = "grid" if unit.kind == OrgKind.GRID else "community"
-    return list(Address.objects.filter(**{field: unit}).values_list("label", flat=True).order_by("key")[:300])
+    # Every address of the unit (a grid's few hundred, a community's few thousand): a suggestion list
+    # cut short would leave the rest to be typed by hand.
+    return list(Address.objects.filter(**{field: unit}).values_list("label", flat=True).order_by("key"))
 
 
 def _standard_address(unit: Org | None, text: str):

@@ -130,15 +130,21 @@ def home(request):
     )
 
 
-def _candidates(user, community, who: str):
-    """People of the community's registry the worker may pick: by full ID number (exact) or name."""
+CANDIDATES_PER_PAGE = 20
+
+
+def _candidates(user, community, who: str, page=1):
+    """People of the community's registry the worker may pick: by full ID number (exact) or by name,
+    a page at a time with the total (a common name matches many)."""
     who = (who or "").strip()
     if not who:
         return []
     people = people_for_user(user, org=community)
     if is_valid_id_number(who):
-        return list(people.filter(id_index=blind_index(who, purpose=PURPOSE_ID_NUMBER))[:1])
-    return list(people.filter(name__contains=who)[:20])
+        people = people.filter(id_index=blind_index(who, purpose=PURPOSE_ID_NUMBER))
+    else:
+        people = people.filter(name__contains=who)
+    return Paginator(people.order_by("name", "pk"), CANDIDATES_PER_PAGE).get_page(page)
 
 
 @require_http_methods(["GET", "POST"])
@@ -189,7 +195,7 @@ def request_new(request):
         "issuing": bool(issuing),
         "link": link,
         "who": "" if is_valid_id_number(who) else who,
-        "candidates": _candidates(user, community, who) if issuing else [],
+        "candidates": _candidates(user, community, who, request.POST.get("page")) if issuing else [],
         "may": may,
     }
     if request.htmx and searching:
@@ -220,7 +226,7 @@ def request_detail(request, number: str):
         "can_revoke": certificate is not None and not certificate.revoked and can_revoke(user, certificate),
         "can_sign_off": "sign_off" in actions and ctype is not None and ctype.public_interest,
         "who": "" if is_valid_id_number(who) else who,
-        "candidates": _candidates(user, req.community, who) if handling else [],
+        "candidates": _candidates(user, req.community, who, request.POST.get("page")) if handling else [],
     }
     if handling:
         commitment = bool(ctype and ctype.notify_and_commit)

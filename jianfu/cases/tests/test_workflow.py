@@ -234,6 +234,17 @@ class TestReporting:
         with pytest.raises(InvalidTransition):
             services.case_accept(actor=community_worker, case=merged)
 
+    def test_a_duplicate_is_found_however_many_open_reports_came_before_it(
+        self, tree, matters, grid_worker, community_worker
+    ):
+        """No cut-off in the candidates: 200 older open reports of the matter in the community do not
+        hide the one just before (the pool was the oldest 200)."""
+        for n in range(200):
+            report(grid_worker, tree["grid111"], matters["lamp"], text=f"第{n}号路段井盖松动异响")
+        first = report(grid_worker, tree["grid111"], matters["lamp"], text="幸福路12号路灯不亮")
+        second = report(community_worker, tree["community11"], matters["lamp"], text="幸福路12号门口路灯坏了")
+        assert [c for c, _ in selectors.possible_duplicates(second)][0] == first
+
     def test_photos_are_optional_and_must_be_images(self, tree, matters, grid_worker):
         from django.core.files.uploadedfile import SimpleUploadedFile
 

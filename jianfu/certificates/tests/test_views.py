@@ -2,6 +2,7 @@
 PDF whose QR code the test decodes itself, the counter, the seal log, the office's settings."""
 
 import io
+import re
 from urllib.parse import urlsplit
 
 import pypdfium2
@@ -19,6 +20,7 @@ from jianfu.certificates.models import (
     SealUse,
 )
 from jianfu.deliberations.models import Deliberation
+from jianfu.registry.models import Person
 
 from .test_services import RESIDENCE_EVIDENCE, request
 
@@ -279,3 +281,22 @@ def test_the_counter_offers_only_items_whose_scope_reaches_the_community(
     assert option not in client.get("/certificates/new/").content.decode()
     detail = client.get(f"/certificates/r/{open_request.number}/").content.decode()
     assert "只准入其他街道" in detail and "街道1社区1" in detail
+
+
+def test_a_name_many_share_is_found_a_page_at_a_time_with_the_total(client, community_worker, people):
+    """No silent cut-off: 24 more 王 in the registry (25 with 王伟) are paged by 20, with the total and
+    the next page posted like the search (the name never lands in a URL)."""
+    first = people[2]
+    for n in range(24):
+        Person.objects.create(
+            name=f"王{n:02d}", gender="M", birth_date=first.birth_date, id_number="", id_index=f"x{n}",
+            address=first.address, grid=first.grid, community=first.community, org_path=first.org_path,
+        )  # fmt: skip
+    client.force_login(community_worker)
+    page1 = client.post("/certificates/new/", {"who": "王"}, HTTP_HX_REQUEST="true").content.decode()
+    assert page1.count('name="person"') == 20
+    assert "25" in page1 and 'data-testid="candidates-pages"' in page1 and '"page": "2"' in page1
+    page2 = client.post("/certificates/new/", {"who": "王", "page": "2"}, HTTP_HX_REQUEST="true").content.decode()
+    assert page2.count('name="person"') == 5 and '"page": "1"' in page2
+    names = set(re.findall(r"> (王\w+) ·", page1 + page2))
+    assert len(names) == 25  # every one reachable, none twice
