@@ -374,7 +374,12 @@ def senders(district: Org, year: int, months: list[int]) -> tuple[list[Leak], li
     return departments, streets
 
 
+def worst(leaks: list[Leak], top: int = 5) -> list[Leak]:
+    """Of senders ordered as `senders` orders them, the `top` that sent any unapproved work."""
+    return [x for x in leaks if x.uncovered][:top]
+
+
 def leakers(district: Org, year: int, months: list[int], top: int = 5) -> tuple[list[Leak], list[Leak]]:
     """The departments and the streets that sent the most unapproved work, at most `top` of each."""
     departments, streets = senders(district, year, months)
-    return [x for x in departments if x.uncovered][:top], [x for x in streets if x.uncovered][:top]
+    return worst(departments, top), worst(streets, top)

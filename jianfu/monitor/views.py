@@ -213,8 +213,10 @@ def _arrivals_context(org: Org, district: Org, year: int, summary, months: list[
     if org.kind == OrgKind.DISTRICT:
         departments, streets = selectors.senders(district, year, months)
         context["senders"] = departments + streets  # every sender's leak, below the five that leak most
-        context["leaking_departments"] = [x for x in departments if x.uncovered][:5]
-        context["leaking_streets"] = [x for x in streets if x.uncovered][:5]
+        context["leaking_departments"], context["leaking_streets"] = (
+            selectors.worst(departments),
+            selectors.worst(streets),
+        )
     return context
 
 
